@@ -113,11 +113,7 @@ class Repository:
             return int(found)
         try:
             with self._write() as conn:
-                return int(
-                    conn.execute(insert(people).values(handle=LOCAL, created_at=_now())).inserted_primary_key[
-                        0
-                    ]
-                )
+                return _new_id(conn.execute(insert(people).values(handle=LOCAL, created_at=_now())))
         except IntegrityError:  # another process created it first
             with self._read() as conn:
                 return int(conn.scalar(select(people.c.id).where(people.c.handle == LOCAL)) or 0)
