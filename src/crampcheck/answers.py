@@ -20,7 +20,15 @@ import json
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
 
 from crampcheck.guidance import Guidance, load_guidance
 from crampcheck.guidance.model import Question
@@ -71,7 +79,7 @@ def _field_type(q: Question) -> Any:
     if q.type == "multi_choice":
         return Annotated[list[literal], Field(max_length=len(q.options))]  # type: ignore[valid-type]
     text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=q.max_length)]
-    return Annotated[list[text], Field(max_length=q.max_items)]  # type: ignore[valid-type]
+    return Annotated[list[text], Field(max_length=q.max_items)]
 
 
 @cache
@@ -82,7 +90,7 @@ def answers_model(guidance: Guidance | None = None) -> type[BaseModel]:
         q.key: (_field_type(q) | None, Field(default=None, description=f"{q.text} ({describe(q)})"))
         for q in g.questions
     }
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         "Answers",
         __config__=ConfigDict(extra="forbid", json_schema_extra={"description": "A person's answers."}),
         **fields,

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from crampcheck import contract
-from crampcheck.answers import Answers, validate_answers
+from crampcheck.answers import validate_answers
 from crampcheck.guidance import Guidance, load_guidance
 from crampcheck.guidance.condition import Facts, Test, compile_condition
 from crampcheck.guidance.loader import candidate_values
@@ -118,20 +118,29 @@ class Engine:
         ]
         fallback = next(r for r in g.rules if r.fallback)
         self._fallback = Reason(
-            id=fallback.id, text=fallback.reason, disposition=fallback.disposition, sources=_cite(fallback.sources)
+            id=fallback.id,
+            text=fallback.reason,
+            disposition=fallback.disposition,
+            sources=_cite(fallback.sources),
         )
         self._causes = [
-            (compile_condition(c.when, th) if c.when is not None else None, c) for c in g.causes if c.kind != "fallback"
+            (compile_condition(c.when, th) if c.when is not None else None, c)
+            for c in g.causes
+            if c.kind != "fallback"
         ]
         idio = next(c for c in g.causes if c.kind == "fallback")
-        self._idiopathic = CauseItem(id=idio.id, title=idio.title, text=idio.text, sources=_cite(idio.sources))
+        self._idiopathic = CauseItem(
+            id=idio.id, title=idio.title, text=idio.text, sources=_cite(idio.sources)
+        )
         self._cause_items = {
             c.id: CauseItem(id=c.id, title=c.title, text=c.text, sources=_cite(c.sources)) for c in g.causes
         }
         self._advice = [
             (
                 compile_condition(a.when, th) if a.when is not None else None,
-                AdviceOut(id=a.id, kind=a.kind, title=a.title, text=a.text, steps=a.steps, sources=_cite(a.sources)),
+                AdviceOut(
+                    id=a.id, kind=a.kind, title=a.title, text=a.text, steps=a.steps, sources=_cite(a.sources)
+                ),
             )
             for a in g.advice
         ]
@@ -175,7 +184,10 @@ class Engine:
             if cause.per_medicine and facts.medicines and cause.medicine_text:
                 causes += [
                     self._cause_items[cause.id].model_copy(
-                        update={"medicine": name, "text": cause.medicine_text.format(medicine=name.capitalize())}
+                        update={
+                            "medicine": name,
+                            "text": cause.medicine_text.format(medicine=name.capitalize()),
+                        }
                     )
                     for name in facts.medicines
                 ]
@@ -196,6 +208,8 @@ class Engine:
             verdict = compile_condition(question.ask_when, self.guidance.thresholds)(self.facts(answers))
             if verdict.value is False:
                 return False
+        if question.stage == "context":
+            return True  # asked for the record: what the doctor will ask, and the GP report
         before = self.outcome(answers)
         for value in candidate_values(self.guidance, question):
             if self.outcome({**answers, question.key: value}) != before:

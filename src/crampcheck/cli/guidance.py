@@ -24,11 +24,12 @@ def check() -> None:
         typer.echo(f"{len(problems)} problem(s) in the guidance.", err=True)
         raise typer.Exit(1)
     assert guidance is not None  # noqa: S101 - no problems means it loaded
-    typer.echo(
-        f"guidance {guidance.version}: {len(guidance.questions)} questions, {len(guidance.rules)} rules, "
-        f"{len(guidance.causes)} causes, {len(guidance.medicines)} medicines, {len(guidance.advice)} advice items, "
-        f"{len(guidance.source_list)} sources: no problems."
+    g = guidance
+    counts = (
+        f"{len(g.questions)} questions, {len(g.rules)} rules, {len(g.causes)} causes, "
+        f"{len(g.medicines)} medicines, {len(g.advice)} advice items, {len(g.source_list)} sources"
     )
+    typer.echo(f"guidance {g.version}: {counts}: no problems.")
 
 
 def show() -> None:

@@ -91,7 +91,8 @@ def _compile_leaf(leaf: Leaf, thresholds: Mapping[str, float]) -> Test:
 
 def _compile_all(children: list[Test]) -> Test:
     def test(facts: Facts) -> Verdict:
-        unknown, anchored, assumed = False, False, ()
+        unknown, anchored = False, False
+        assumed: tuple[str, ...] = ()
         for child in children:
             v = child(facts)
             if v.value is False:

@@ -92,6 +92,8 @@ class Guidance:
                     continue
                 for op in ("gt", "ge", "lt", "le"):
                     bound = getattr(leaf, op)
-                    if bound is not None:
-                        out.add(bound if isinstance(bound, float | int) else self.thresholds[bound.threshold])
+                    if isinstance(bound, float | int):
+                        out.add(bound)
+                    elif bound is not None and bound.threshold in self.thresholds:
+                        out.add(self.thresholds[bound.threshold])
         return out

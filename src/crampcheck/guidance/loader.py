@@ -135,9 +135,9 @@ def _check_sources(g: Guidance) -> Iterator[str]:
             yield f"{where}: cites unknown source '{ref.id}'"
         elif ref.section not in {sec.id for sec in src.sections}:
             yield f"{where}: cites unknown section '{ref.section}' of '{ref.id}'"
-    for d in g.disagreement_list:
-        if d.follows not in g.sources:
-            yield f"disagreements.yaml: '{d.id}' follows unknown source '{d.follows}'"
+    for dis in g.disagreement_list:
+        if dis.follows not in g.sources:
+            yield f"disagreements.yaml: '{dis.id}' follows unknown source '{dis.follows}'"
 
 
 def _all_citations(g: Guidance) -> Iterator[tuple[str, SourceRef]]:
@@ -181,7 +181,7 @@ def _check_questions(g: Guidance) -> Iterator[str]:
             earlier = set(keys[: keys.index(q.key)])
             for leaf in leaves(q.ask_when):
                 if leaf.key not in earlier:
-                    yield f"questions.yaml: '{q.key}' is asked when '{leaf.key}', which is not asked before it"
+                    yield f"questions.yaml: '{q.key}' depends on '{leaf.key}', which is not asked before it"
             yield from _check_condition(g, f"questions.yaml: ask_when of '{q.key}'", q.ask_when)
 
 
@@ -293,8 +293,11 @@ def candidate_values(g: Guidance, q: Question) -> list[Any]:
 
 def _satisfiable(g: Guidance, cond: Condition) -> bool:
     keys = sorted({leaf.key for leaf in leaves(cond)})
-    if any(k not in g.question_map for k in keys):
-        return True  # reported elsewhere
+    refs = [getattr(leaf, op) for leaf in leaves(cond) for op in ("gt", "ge", "lt", "le")]
+    if any(k not in g.question_map for k in keys) or any(
+        isinstance(r, ThresholdRef) and r.threshold not in g.thresholds for r in refs
+    ):
+        return True  # a broken reference, reported elsewhere
     test = compile_condition(cond, g.thresholds)
     pools = [candidate_values(g, g.question_map[k]) for k in keys]
     for combo in itertools.islice(itertools.product(*pools), 20_000):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 Disposition = Literal["emergency", "urgent", "gp", "pharmacist", "self_care"]
 QuestionType = Literal["integer", "number", "boolean", "choice", "multi_choice", "text_list"]
@@ -41,6 +41,8 @@ class Section(Strict):
 
 class Source(Strict):
     id: NonEmpty
+    short: NonEmpty
+    """How the source is named in a citation, e.g. 'NHS inform'."""
     title: NonEmpty
     publisher: NonEmpty
     url: str | None
@@ -106,7 +108,17 @@ class AnyOf(Strict):
     any: Annotated[list[Condition], Field(min_length=1)]
 
 
-Condition = AllOf | AnyOf | Leaf
+def _condition_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "all" if "all" in value else "any" if "any" in value else "leaf"
+    return "all" if isinstance(value, AllOf) else "any" if isinstance(value, AnyOf) else "leaf"
+
+
+# A tagged union: a broken condition gets one clear error instead of one per union member.
+Condition = Annotated[
+    Annotated[AllOf, Tag("all")] | Annotated[AnyOf, Tag("any")] | Annotated[Leaf, Tag("leaf")],
+    Discriminator(_condition_kind),
+]
 
 
 def leaves(condition: Condition) -> list[Leaf]:

@@ -1,0 +1,5 @@
+"""``python -m crampcheck``."""
+
+from crampcheck.cli import main
+
+main()
