@@ -10,7 +10,7 @@ content. Problems are reported one per key, in words a person can act on.
 ...     validate_answers({"age": "old", "colour": "red"})
 ... except AnswersError as e:
 ...     print(e)
-age: must be a whole number from 0 to 120 (years)
+age: must be a whole number from 0 to 120 (years); got "old"
 colour: is not a known answer key
 """
 
