@@ -7,6 +7,8 @@ dependencies (web, database, PDF, NLP) inside the command functions, so that
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from crampcheck import __version__
@@ -29,7 +31,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """crampcheck: leg-cramp guidance you can use at 3 a.m. It gives no diagnosis."""
 
