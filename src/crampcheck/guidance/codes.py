@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from crampcheck import contract
 
@@ -83,39 +83,29 @@ class Codes(_Strict):
     systems: Systems
     conditions: list[ConditionCodes]
     observation: ObservationCodes
+    _snomed: dict[str, str] = PrivateAttr(default_factory=dict)
+    _icd10: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
     def condition_for(self, system: str | None, code: str | None) -> str | None:
         """The contract condition id a coded diagnosis stands for, or None.
 
         SNOMED CT codes match exactly (no terminology server, so no subsumption); ICD-10 codes
-        match by prefix, so a category covers its subcategories.
+        match by prefix, so a category covers its subcategories, with or without the dot.
         """
         if not system or not code:
             return None
-        code = code.strip()
         if system == self.systems.snomed:
-            return _snomed_index(self).get(code)
+            return self._snomed.get(code.strip())
         if system in self.systems.icd10:
-            upper = code.upper()
-            for prefix, condition in _icd10_index(self):
-                if upper == prefix or upper.startswith(prefix if "." in prefix else prefix + "."):
-                    return condition
-                if "." not in prefix and upper.startswith(prefix) and len(upper) > len(prefix):
-                    # Some systems send ICD-10 without the dot ("E119").
-                    return condition
+            plain = code.strip().upper().replace(".", "")
+            return next((cid for prefix, cid in self._icd10 if plain.startswith(prefix)), None)
         return None
 
-
-@cache
-def _snomed_index(codes: Codes) -> dict[str, str]:
-    return {c.code: cond.id for cond in codes.conditions for c in cond.snomed}
-
-
-@cache
-def _icd10_index(codes: Codes) -> list[tuple[str, str]]:
-    # Longest prefix first, so a specific subcategory wins over its category.
-    pairs = [(c.code.upper(), cond.id) for cond in codes.conditions for c in cond.icd10]
-    return sorted(pairs, key=lambda p: -len(p[0]))
+    def model_post_init(self, context: object, /) -> None:
+        self._snomed = {c.code: cond.id for cond in self.conditions for c in cond.snomed}
+        # Longest prefix first, so a specific subcategory wins over its category.
+        pairs = [(c.code.upper().replace(".", ""), cond.id) for cond in self.conditions for c in cond.icd10]
+        self._icd10 = sorted(pairs, key=lambda p: -len(p[0]))
 
 
 def _all_codes(codes: Codes) -> Iterator[tuple[str, str, Code]]:
@@ -146,7 +136,7 @@ def _check(codes: Codes, condition_options: set[str]) -> Iterator[str]:
             yield f"codes.yaml: '{cid}' is not an option of the 'conditions' question"
     for cid in contract.CONDITION_IDS:
         if cid not in ids:
-            yield f"codes.yaml: no entry for the contract condition '{cid}' (use empty lists if no code is known)"
+            yield f"codes.yaml: no entry for the contract condition '{cid}' (empty lists if none)"
     seen: dict[tuple[str, str], str] = {}
     for where, kind, c in _all_codes(codes):
         if c.cite.source not in source_ids:
