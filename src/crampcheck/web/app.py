@@ -1,0 +1,87 @@
+"""The FastAPI application: the JSON API, the patient pages and every feature's routes.
+
+Run it with ``crampcheck serve``, or with uvicorn directly::
+
+    uvicorn --factory crampcheck.web.app:asgi
+
+A feature module (``crampcheck.web.diary`` and the like) provides ``router`` and may provide
+``setup(app, settings)``, which is called once here (for example to open its database).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from crampcheck import __version__
+from crampcheck.config import Settings
+from crampcheck.web import api, diary, docs, flow, intake, interop, pages, report
+from crampcheck.web.assets import asset_store
+from crampcheck.web.security import SecurityMiddleware
+from crampcheck.web.templating import render
+
+FEATURES = (diary, interop, report, intake)
+
+DESCRIPTION = (
+    "Leg-cramp guidance as an API: send answers, get the disposition (what to do now), the reasons "
+    "with their sources, possible causes to discuss and self-care advice. It gives no diagnosis. "
+    "In an emergency call 999."
+)
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/fhir", "/cds-services", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    if status == 404 and _wants_html(request):
+        return render(request, "errors/not_found.html", status_code=404)
+    headers = getattr(exc, "headers", None)
+    return JSONResponse({"detail": getattr(exc, "detail", "Error")}, status_code=status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, RequestValidationError):  # pragma: no cover - registered for this type only
+        raise exc
+    return JSONResponse(api.validation_problems(exc), status_code=422)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    flow.configure(settings)
+    asset_store()  # read and hash the static files now, not on the first request
+    app = FastAPI(
+        title="crampcheck",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.include_router(api.router)
+    app.include_router(docs.router)
+    app.include_router(pages.router)
+    for module in FEATURES:
+        app.include_router(module.router)
+        setup = getattr(module, "setup", None)
+        if callable(setup):
+            setup(app, settings)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    return app
+
+
+def asgi() -> FastAPI:
+    """ASGI factory for uvicorn (``--factory``): the app with settings from the environment."""
+    return create_app()
