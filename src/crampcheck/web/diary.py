@@ -1,7 +1,253 @@
-"""Web routes: diary (being built; see the open issues)."""
+"""The diary API (contract section 3) and the wiring for the diary pages and accounts.
+
+``setup(app, settings)`` opens the database (migrating it to the latest schema) and puts the
+:class:`~crampcheck.storage.Repository` on ``app.state.repo``. Each request's person comes from
+:func:`person_for`: the one local person in personal mode; in multi-user mode a personal API token
+(``Authorization: Bearer``) or the session cookie.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from crampcheck import accounts
+from crampcheck.answers import AnswersError, validate_answers
+from crampcheck.config import Settings
+from crampcheck.diary import EpisodeError, EpisodeIn, apply_patch, parse_episode_json
+from crampcheck.diary_io import all_my_data, episodes_to_csv
+from crampcheck.diary_summary import DiarySummary, summarize
+from crampcheck.storage import NotFound, Repository, open_repository
+from crampcheck.storage.repository import MAX_LIST
+
+SESSION_COOKIE = "crampcheck_session"
+MAX_BODY = 64 * 1024
 
 router = APIRouter()
+api = APIRouter(prefix="/api/v1", tags=["diary"])
+
+
+def setup(app: FastAPI, settings: Settings) -> None:
+    """Open the database (migrations run to head) and register the diary's hooks."""
+    repo = open_repository(settings.database_url)
+    app.state.repo = repo
+    app.state.multi_user = settings.multi_user
+    app.state.on_assessment = on_assessment
+    if not settings.multi_user:
+        app.state.local_person_id = repo.local_person_id()
+
+
+def repo_of(request: Request) -> Repository:
+    repo: Repository = request.app.state.repo
+    return repo
+
+
+def person_for(request: Request) -> int | None:
+    """The person making ``request``, or None (multi-user mode, not signed in)."""
+    state = request.app.state
+    if not getattr(state, "multi_user", False):
+        return int(state.local_person_id)
+    repo = repo_of(request)
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return accounts.person_for_bearer(repo, auth[7:].strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return accounts.session_person(repo, cookie) if cookie else None
+
+
+def api_person(request: Request) -> int:
+    person = person_for(request)
+    if person is None:
+        raise HTTPException(
+            401,
+            detail="Sign in, or send a personal API token as 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return person
+
+
+async def on_assessment(request: Request, answers: dict[str, Any]) -> None:
+    """Keep the answers of a finished assessment as the person's profile (for reassessment)."""
+    person = await run_in_threadpool(person_for, request)
+    if person is None:
+        return
+    try:
+        clean = validate_answers(answers)
+    except AnswersError:
+        return
+    await run_in_threadpool(repo_of(request).set_profile, person, clean)
+
+
+def problems_response(problems: dict[str, str]) -> JSONResponse:
+    """422 in the app's shape: ``errors`` (one message per field) and FastAPI-style ``detail``."""
+    detail = [{"loc": ["body", k], "msg": m, "type": "value_error"} for k, m in problems.items()]
+    return JSONResponse({"errors": problems, "detail": detail}, status_code=422)
+
+
+async def _body(request: Request) -> bytes:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise HTTPException(413, detail="The request body is too large")
+    return body
+
+
+def person_summary(repo: Repository, person: int, days: int, now: dt.datetime | None = None) -> DiarySummary:
+    """A person's diary summary over ``days`` (only their own rows are read)."""
+    until = now or dt.datetime.now(dt.UTC)
+    eps = repo.list_episodes(person, since=until - dt.timedelta(days=days), until=until, limit=None)
+    return summarize(eps, repo.get_profile(person), days=days, now=until)
+
+
+def _parse_time(name: str, raw: str | None, end_of_day: bool = False) -> dt.datetime | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        if len(raw) == 10:
+            day = dt.date.fromisoformat(raw)
+            t = dt.time.max if end_of_day else dt.time.min
+            return dt.datetime.combine(day, t, tzinfo=dt.UTC)
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise EpisodeError({name: "must be a date (2026-01-05) or a date and time with an offset"}) from None
+    if value.tzinfo is None:
+        raise EpisodeError({name: "needs a time zone offset, such as +00:00"})
+    return value
+
+
+_EPISODE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": EpisodeIn.model_json_schema()}},
+    }
+}
+
+
+@api.post("/episodes", status_code=201, summary="Record a cramp episode", openapi_extra=_EPISODE_BODY)
+async def create_episode(request: Request) -> Response:
+    """Store one episode. 201 with the stored episode and its ``id``; 422 with a message per bad
+    field and nothing stored."""
+    person = await run_in_threadpool(api_person, request)
+    try:
+        ep = parse_episode_json(await _body(request))
+    except EpisodeError as exc:
+        return problems_response(exc.problems)
+    stored = await run_in_threadpool(repo_of(request).add_episode, person, ep)
+    return JSONResponse(
+        stored.to_json(), status_code=201, headers={"Location": f"/api/v1/episodes/{stored.id}"}
+    )
+
+
+@api.get("/episodes", summary="List your episodes, newest first")
+def list_episodes(
+    request: Request,
+    from_: Annotated[str | None, Query(alias="from", description="ISO date or date-time")] = None,
+    to: Annotated[str | None, Query(description="ISO date or date-time (a date includes that day)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 500,
+) -> Response:
+    """``{"episodes": [...]}`` newest first; without ``from``/``to``, all (up to ``limit``)."""
+    person = api_person(request)
+    try:
+        since, until = _parse_time("from", from_), _parse_time("to", to, end_of_day=True)
+    except EpisodeError as exc:
+        return problems_response(exc.problems)
+    eps = repo_of(request).list_episodes(person, since=since, until=until, limit=limit)
+    return JSONResponse({"episodes": [e.to_json() for e in eps]})
+
+
+@api.get("/episodes/{episode_id}", summary="One of your episodes")
+def get_episode(request: Request, episode_id: int) -> Response:
+    person = api_person(request)
+    try:
+        return JSONResponse(repo_of(request).get_episode(person, episode_id).to_json())
+    except NotFound:
+        raise HTTPException(404, detail="No such episode") from None
+
+
+@api.patch("/episodes/{episode_id}", summary="Change one of your episodes", openapi_extra=_EPISODE_BODY)
+async def patch_episode(request: Request, episode_id: int) -> Response:
+    """Change the fields given (``null`` clears an optional field); 404 for anyone else's id."""
+    person = await run_in_threadpool(api_person, request)
+    repo = repo_of(request)
+    try:
+        current = await run_in_threadpool(repo.get_episode, person, episode_id)
+    except NotFound:
+        raise HTTPException(404, detail="No such episode") from None
+    try:
+        patch = json.loads(await _body(request))
+        changed = apply_patch(current, patch)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return problems_response({"episode": "is not valid JSON"})
+    except EpisodeError as exc:
+        return problems_response(exc.problems)
+    try:
+        stored = await run_in_threadpool(repo.update_episode, person, episode_id, changed)
+    except NotFound:
+        raise HTTPException(404, detail="No such episode") from None
+    return JSONResponse(stored.to_json())
+
+
+@api.delete("/episodes/{episode_id}", status_code=204, summary="Delete one of your episodes")
+def delete_episode(request: Request, episode_id: int) -> Response:
+    person = api_person(request)
+    try:
+        repo_of(request).delete_episode(person, episode_id)
+    except NotFound:
+        raise HTTPException(404, detail="No such episode") from None
+    return Response(status_code=204)
+
+
+@api.get("/diary/summary", summary="Diary summary and the diary-driven disposition")
+def diary_summary(request: Request, days: Annotated[int, Query(ge=1, le=3650)] = 28) -> Response:
+    """Counts over the last ``days``, the chart series, factors, and the disposition the engine
+    reaches from the diary merged over the person's latest assessment answers."""
+    person = api_person(request)
+    return JSONResponse(person_summary(repo_of(request), person, days).to_json())
+
+
+@api.get("/export.json", summary="Download all my data (JSON)")
+def export_json(request: Request) -> Response:
+    person = api_person(request)
+    repo = repo_of(request)
+    data = all_my_data(
+        repo.person_email(person), repo.get_profile(person), repo.list_episodes(person, limit=None)
+    )
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": 'attachment; filename="crampcheck-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@api.get("/export.csv", summary="Download my diary (CSV)")
+def export_csv(request: Request) -> Response:
+    person = api_person(request)
+    text = episodes_to_csv(repo_of(request).list_episodes(person, limit=None, newest_first=False))
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="crampcheck-diary.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+router.include_router(api)
+
+
+def _include_pages() -> None:
+    # The pages import this module for person_for and friends, so they join the router last.
+    from crampcheck.web import diary_account, diary_pages
+
+    router.include_router(diary_pages.router)
+    router.include_router(diary_account.router)
+
+
+_include_pages()
