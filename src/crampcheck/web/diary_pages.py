@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from crampcheck.charts import chart_figure, summary_charts
 from crampcheck.diary import (
     EXERCISE,
+    FIELDS,
     HELPED,
     LEGS,
     LOCATIONS,
