@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -66,9 +67,16 @@ def describe(q: Question) -> str:
     return f"must be a list of at most {q.max_items} texts of at most {q.max_length} characters each"
 
 
+def _whole_float_to_int(value: Any) -> Any:
+    # JSON does not tell 16 from 16.0 (and JSON Schema counts 16.0 as an integer); 16.5 stays an error.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _field_type(q: Question) -> Any:
     if q.type == "integer":
-        return Annotated[int, Field(strict=True, ge=q.min, le=q.max)]
+        return Annotated[int, BeforeValidator(_whole_float_to_int), Field(strict=True, ge=q.min, le=q.max)]
     if q.type == "number":
         return Annotated[float, Field(ge=q.min, le=q.max, allow_inf_nan=False), Field(strict=True)]
     if q.type == "boolean":
