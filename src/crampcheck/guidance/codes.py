@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from crampcheck import contract
 
@@ -75,6 +75,25 @@ class ObservationCodes(_Strict):
     sides: dict[str, Code]
 
 
+class CardTexts(_Strict):
+    """Wording of the CDS Hooks cards; ``{names}`` (and ``{count}`` in ``more``) are filled in."""
+
+    medicines_summary: NonEmpty
+    conditions_summary: NonEmpty
+    more: NonEmpty
+    detail_intro: NonEmpty
+    link_label: NonEmpty
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> CardTexts:
+        for name in ("medicines_summary", "conditions_summary", "more"):
+            if "{names}" not in getattr(self, name):
+                raise ValueError(f"{name} needs a {{names}} placeholder")
+        if "{count}" not in self.more:
+            raise ValueError("more needs a {count} placeholder")
+        return self
+
+
 class Codes(_Strict):
     """The whole codes file."""
 
@@ -83,6 +102,7 @@ class Codes(_Strict):
     systems: Systems
     conditions: list[ConditionCodes]
     observation: ObservationCodes
+    cards: CardTexts
     _snomed: dict[str, str] = PrivateAttr(default_factory=dict)
     _icd10: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
