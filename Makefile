@@ -44,7 +44,9 @@ pytest: $(DEV_STAMP)
 
 test: lint typecheck pytest
 
+# wrk (load generator) comes from Debian; installed here when missing and we may (root, as in CI).
 bench: $(DEV_STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || echo "wrk missing: apt-get install wrk"
 	$(BIN)/python bench/run.py
 
 clean:
