@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from crampcheck import contract
 from crampcheck.engine import Assessment, Engine, default_engine
@@ -143,9 +142,9 @@ async def answer(request: Request, key: str, change: bool = False) -> Response:
     q = _question(key)
     if q is None:
         return render(request, "errors/not_found.html", status_code=404)
-    form: FormData = await request.form()
+    async with request.form() as form:
+        posted = question_form.parse(q, form)
     state = load_state(request)
-    posted = question_form.parse(q, form)
     if posted.error is not None:
         return _question_page(request, q, state, posted.raw, posted.error, change)
     if posted.declined or posted.value is None:
