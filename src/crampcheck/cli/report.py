@@ -1,9 +1,73 @@
-"""CLI commands: report (being built; see the open issues)."""
+"""``crampcheck report --pdf FILE [--from DATE --to DATE]``: the GP visit report as a PDF.
+
+It reads the same database as ``crampcheck serve`` (``--database-url`` or
+``CRAMPCHECK_DATABASE_URL``), as the local person or as the account given with ``--email``.
+WeasyPrint is imported only when the command runs.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``report`` command to ``app``."""
+    app.command("report")(report)
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"Error: {name} must be a date like 2026-01-05, not {value!r}", err=True)
+        raise typer.Exit(2) from None
+
+
+def report(
+    pdf: Annotated[Path, typer.Option("--pdf", help="Write the PDF here ('-' for standard output).")],
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD [12 weeks before --to].")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD [today].")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database URL [default: SQLite in your data folder].")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Act for this account (multi-user databases); default: you.")
+    ] = None,
+) -> None:
+    """Write the GP visit report (A4, at most two pages) from your diary and your last check."""
+    import sys
+
+    from crampcheck.config import default_database_url
+    from crampcheck.report import period, report_for, report_pdf
+    from crampcheck.storage import open_repository
+
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    try:
+        if start or end:
+            period(end or dt.date.today(), start, end)
+    except ValueError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    repo = open_repository(database_url or default_database_url())
+    if email is None:
+        person = repo.local_person_id()
+    else:
+        found = repo.account_by_email(email.strip().lower())
+        if found is None:
+            typer.echo(f"Error: no account with the e-mail address {email}", err=True)
+            raise typer.Exit(2)
+        person = found[0]
+    data = report_pdf(report_for(repo, person, date_from=start, date_to=end))
+    if str(pdf) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    pdf.write_bytes(data)
+    typer.echo(f"Wrote {pdf} ({len(data) // 1024 + 1} KB).")
