@@ -1,0 +1,334 @@
+"""Amounts in a narrative: how long the longest cramp lasted, how often cramps come, how long
+they have been going on, age and alcohol.
+
+Each amount is judged by the words around it: "two hours of tennis" is not a cramp's length,
+"I run three times a week" is not how often cramps come, "28 weeks pregnant" is not how long
+they have been going on.
+
+>>> from crampcheck.intake.vocab import load_vocabulary
+>>> from crampcheck.intake.amounts import split_words
+>>> found = read_amounts(load_vocabulary(), split_words("I'm 58, cramps 3-4 nights a week for 2 months"), [])
+>>> [(f.key, f.value) for f in found]
+[('age', 58), ('cramps_per_week', 3.5), ('weeks_since_first_cramp', 8.7)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crampcheck.intake.amounts import Reader, Word
+from crampcheck.intake.vocab import Vocabulary, norm
+
+CLAUSE_BREAKS = frozenset(
+    {",", ";", ".", "!", "?", ":", "(", ")", "and", "but", "then", "so", "because", "-"}
+)
+_NOT_AGE_AFTER = frozenset(
+    {
+        "%",
+        "kg",
+        "kgs",
+        "stone",
+        "st",
+        "lb",
+        "lbs",
+        "pounds",
+        "kilos",
+        "cm",
+        "ft",
+        "foot",
+        "feet",
+        "inches",
+        "x",
+        "times",
+    }
+)
+_SELF = frozenset({"i'm", "im", "i"})
+_OTHER = frozenset({"he's", "she's", "he", "she", "hes", "shes"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """An amount for an answer key, where it was said, and whether it is about someone else."""
+
+    key: str
+    value: float
+    start: int
+    end: int
+    about_other: bool = False
+    in_cramp_clause: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A matched phrase's character range and kind ("cramp", "activity", "condition", ...)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+class _Scan:
+    def __init__(self, vocab: Vocabulary, words: list[Word], mentions: list[Mention]) -> None:
+        self.v = vocab
+        self.r = Reader(vocab, words)
+        self.w = words
+        self.clause: list[int] = []
+        c = 0
+        for word in words:
+            if word.text in CLAUSE_BREAKS:
+                c += 1
+            self.clause.append(c + 1000 * word.sent)
+        self.kinds: list[set[str]] = [set() for _ in words]
+        for m in mentions:
+            for i, word in enumerate(words):
+                if word.start < m.end and m.start < word.end:
+                    self.kinds[i].add(m.kind)
+        cues = vocab.cues
+        activities = {norm(a) for a in cues.activities}
+        cramps = {norm(a) for a in cues.cramp_words}
+        relatives = {norm(a) for a in cues.relatives}
+        for i, word in enumerate(words):
+            n = norm(word.text)
+            if n in relatives:
+                self.kinds[i].add("relative")
+            if n in activities:
+                self.kinds[i].add("activity")
+            if n in cramps:
+                self.kinds[i].add("cramp")
+            if word.text in cues.drink_units and word.text not in cues.needs_alcohol_word:
+                self.kinds[i].add("drink")
+            if word.text in cues.alcohol_words:
+                self.kinds[i].add("drink")
+        t = vocab.time
+        self.short = {
+            w: u.minutes
+            for name in t.cramp_length_units
+            for w in t.units[name].words
+            for u in [t.units[name]]
+        }
+        self.long = {
+            w: t.units[name].minutes / 10080
+            for name in t.history_units
+            for w in t.units[name].words
+            if w != "m"
+        }
+        self.period = {
+            w: t.per_week[name] for name, u in t.units.items() if name in t.per_week for w in u.words
+        }
+        for name, ws in t.period_words.items():
+            self.period.update({w: t.per_week[name] for w in ws})
+
+    def clause_has(self, i: int, kind: str) -> bool:
+        c = self.clause[i]
+        return any(kind in self.kinds[j] for j in range(len(self.w)) if self.clause[j] == c)
+
+    def near(self, start: int, end: int, kind: str, before: int, after: int) -> bool:
+        lo, hi = max(0, start - before), min(len(self.w), end + after)
+        return any(kind in self.kinds[j] for j in range(lo, hi))
+
+    def found(self, key: str, value: float, i: int, end: int, other: bool = False) -> Found:
+        cramp = self.clause_has(i, "cramp")
+        return Found(key, value, self.w[i].start, self.w[max(i, end - 1)].end, other, cramp)
+
+
+def read_amounts(vocab: Vocabulary, words: list[Word], mentions: list[Mention]) -> list[Found]:
+    """Every amount found, in text order (callers choose among several for one key)."""
+    s = _Scan(vocab, words, mentions)
+    out: list[Found] = []
+    i = 0
+    while i < len(words):
+        got = _age(s, i) or _frequency(s, i) or _length(s, i) or _history(s, i)
+        if got:
+            out.append(got[0])
+            i = got[1]
+        else:
+            i += 1
+    out += _alcohol(s)
+    return out
+
+
+def _phrase(s: _Scan, i: int, phrases: dict[str, float]) -> tuple[float, int] | None:
+    best: tuple[float, int] | None = None
+    for phrase, value in phrases.items():
+        parts = phrase.split()
+        if [norm(s.r.at(i + k)) for k in range(len(parts))] == [norm(p) for p in parts]:
+            if best is None or i + len(parts) > best[1]:
+                best = (value, i + len(parts))
+    return best
+
+
+def _rate(s: _Scan, j: int) -> tuple[float, int] | None:
+    """A period after a count: "a week", "per night", "each month", "in a fortnight"."""
+    r, t = s.r, s.v.time
+    k = j
+    while r.at(k) in t.rate_words and k < j + 3:
+        k += 1
+    if k > j and r.at(k) in s.period:
+        return s.period[r.at(k)], k + 1
+    if r.at(j) in ("last", "past", "this") or (r.at(j) in ("in", "over") and r.at(j + 1) in ("the", "a")):
+        k = j + 1 if r.at(j) in ("last", "past", "this") else j + 2
+        if r.at(k) in ("last", "past"):
+            k += 1
+        span = s.long.get(r.at(k))
+        if span and r.at(k) not in ("day", "days"):
+            return 1 / span, k + 1
+    return None
+
+
+def _frequency(s: _Scan, i: int) -> tuple[Found, int] | None:
+    if s.near(i, i + 1, "activity", 4, 0) or s.near(i, i + 1, "drink", 4, 0):
+        if not s.clause_has(i, "cramp"):
+            return None
+    if s.clause_has(i, "drink") and not s.clause_has(i, "cramp"):
+        return None
+    fixed = _phrase(s, i, s.v.time.frequency_phrases)
+    if fixed:
+        return s.found("cramps_per_week", fixed[0], i, fixed[1]), fixed[1]
+    r = s.r
+    if r.at(i) in ("every", "each"):
+        n = r.number(i + 1)
+        j = n.end if n else i + 1
+        if n and r.at(j) in s.period:
+            return s.found("cramps_per_week", round(s.period[r.at(j)] / max(n.mid, 0.1), 2), i, j + 1), j + 1
+        return None
+    j0 = r.skip_approx(i)
+    n = r.number(j0)
+    if n is None:
+        return None
+    j = n.end
+    if r.at(j) in s.v.time.event_words and r.at(j) not in s.period:
+        j += 1
+    elif r.at(j) in s.period and r.at(j + 1) not in s.v.time.rate_words:
+        return None
+    elif r.at(j) in s.period:
+        j += 1
+    elif r.at(j - 1) not in ("once", "twice", "thrice"):
+        return None
+    rate = _rate(s, j)
+    if rate is None:
+        return None
+    return s.found("cramps_per_week", round(n.mid * rate[0], 2), i, rate[1]), rate[1]
+
+
+def _length(s: _Scan, i: int) -> tuple[Found, int] | None:
+    r = s.r
+    if r.at(i - 1) in ("every", "each", "within", "after", "in"):
+        return None
+    d = r.duration(i, s.short)
+    if d is None or r.at(d.end) in s.v.time.not_length_after:
+        return None
+    if s.near(i, d.end, "activity", 3, 2):
+        return None
+    return s.found("longest_cramp_minutes", round(d.high, 2), i, d.end), d.end
+
+
+def _history(s: _Scan, i: int) -> tuple[Found, int] | None:
+    r, t = s.r, s.v.time
+    if r.at(i - 1) in t.onset_words or r.at(i - 2) in ("since", "started", "began"):
+        rel = _phrase(s, i, t.relative_onsets)
+        if rel:
+            return s.found("weeks_since_first_cramp", rel[0], i, rel[1]), rel[1]
+    if r.at(i) in ("past", "last") and r.at(i - 1) == "the" and r.at(i + 1) in s.long:
+        d = r.duration(i + 1, s.long)
+        if d is None:
+            unit = s.long[r.at(i + 1)]
+            half = r.at(i + 2) == "and" and r.at(i + 4) == "half"
+            return s.found("weeks_since_first_cramp", round(unit * (1.5 if half else 1), 2), i, i + 2), i + 2
+    if (
+        r.at(i - 1) in t.not_history_before
+        or r.at(i - 1) in t.event_words
+        or r.at(i - 1) in s.v.cues.drink_units
+    ):
+        return None
+    d = r.duration(i, s.long)
+    if d is None or r.at(d.end) in t.not_history_after or _rate(s, d.end - 1) is not None:
+        return None
+    k = i - 1
+    while r.at(k) in s.v.numbers.approximators and k > i - 4:
+        k -= 1
+    if r.at(k) not in t.onset_words and r.at(d.end) not in t.ago_words and r.at(d.end) != "now":
+        return None
+    if r.at(d.end) in t.rate_words and r.at(d.end + 1) in s.period:
+        return None
+    if not s.clause_has(i, "cramp"):
+        for kind in ("condition", "medicine", "activity", "pregnant", "relative"):
+            if s.clause_has(i, kind):
+                return None
+    return s.found("weeks_since_first_cramp", round(d.mid, 2), i, d.end), d.end
+
+
+def _age(s: _Scan, i: int) -> tuple[Found, int] | None:
+    r = s.r
+    t = r.at(i)
+    if not t.isdigit() and t not in s.v.numbers.words:
+        return None
+    n = r.number(i)
+    if n is None or n.low != n.high or not 1 <= n.low <= 120 or n.low != int(n.low):
+        return None
+    j = n.end
+    after = r.at(j)
+    before, before2 = r.at(i - 1), r.at(i - 2)
+    aged = after in ("yo", "y/o", "yrs", "yr", "years", "year") and (
+        r.at(j + 1) in ("old", "of") or (r.at(j + 1) == "-" and r.at(j + 2) == "old") or after == "yo"
+    )
+    if after == "-" and r.at(j + 1) in ("year", "yr") and r.at(j + 3) == "old":
+        aged = True
+    said = (
+        before in ("aged", "age", "'m") or (before == "'s" and i >= 2) or before in ("i'm", "im", "am", "is")
+    )
+    said = said or (before == "(" and after == ")")
+    if not (aged or said) or (said and not aged and (after in r.unit_name or after in _NOT_AGE_AFTER)):
+        return None
+    if before == "'s" and not ("relative" in s.kinds[i - 2] or before2 in ("he", "she", "who", "dad", "mum")):
+        return None
+    if before == "is" and before2 not in _OTHER and "relative" not in s.kinds[max(0, i - 2)]:
+        return None
+    other = _about_other(s, i)
+    return s.found("age", int(n.low), i, j + 1, other), j + 1
+
+
+def _about_other(s: _Scan, i: int) -> bool:
+    for j in range(i - 1, max(-1, i - 7), -1):
+        word = s.r.at(j)
+        if word in _SELF or word in ("my", "me") and "relative" not in s.kinds[j + 1]:
+            return False
+        if word in _OTHER or "relative" in s.kinds[j] or word in ("his", "her"):
+            return True
+    return False
+
+
+def _alcohol(s: _Scan) -> list[Found]:
+    r, cues = s.r, s.v.cues
+    out: list[Found] = []
+    for i in range(len(s.w)):
+        n = r.number(r.skip_approx(i), article=True)
+        if n is None or r.skip_approx(i) != i:
+            continue
+        j = n.end
+        while r.at(j) in ("large", "small", "big", "of", "red", "white", "strong"):
+            j += 1
+        unit_word = r.at(j)
+        units = cues.drink_units.get(unit_word)
+        if units is None:
+            continue
+        k = j + 1
+        if r.at(k) == "of" and r.at(k + 1) in ("alcohol", "booze"):
+            k += 2
+        near = {r.at(x) for x in range(i - 4, k + 4)}
+        if unit_word in cues.needs_alcohol_word and not near & set(cues.alcohol_words):
+            continue
+        if near & {"water", "squash", "juice", "tea", "coffee", "milk", "fluid", "fluids"}:
+            continue
+        if unit_word in ("bottle", "bottles") and near & set(cues.small_bottle_after):
+            units = cues.small_bottle_units
+        while k < len(s.w) and r.at(k) not in CLAUSE_BREAKS and k < j + 8:
+            fixed = _phrase(s, k, s.v.time.frequency_phrases)
+            rate = (fixed[0], fixed[1]) if fixed else _rate(s, k)
+            if rate is None and r.at(k) in ("weekend", "weekends"):
+                rate = (1.0, k + 1)
+            if rate:
+                value = n.mid * units * (1.0 if unit_word in ("unit", "units") else 1.0) * rate[0]
+                out.append(s.found("alcohol_units_per_week", round(value, 1), i, rate[1], _about_other(s, i)))
+                break
+            k += 1
+    return out
