@@ -35,6 +35,8 @@ DEFAULT_WEEKS = 12
 """The default period: long enough to show a pattern, and one page of charts whatever the diary's
 length (a two-year diary costs the same to render as a short one)."""
 MAX_DAYS = 366
+MAX_PAGES = 2
+MAX_DENSITY = 2
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ class Report:
             return "UTC"
         sign, minutes = ("+" if offset > dt.timedelta(0) else "-"), abs(int(offset.total_seconds())) // 60
         return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+    @property
+    def discussable(self) -> list[str]:
+        """The possible causes other than "no clear cause", as a question can name them."""
+        return [c.medicine or f"“{c.title}”" for c in self.causes if c.id != "idiopathic"]
 
     @property
     def linked_medicines(self) -> list[str]:
@@ -223,28 +230,37 @@ def report_for(
 # --- rendering -----------------------------------------------------------------------------------
 
 
-def report_context(report: Report) -> dict[str, Any]:
-    """What the report templates get."""
+def report_context(report: Report, density: int = 0) -> dict[str, Any]:
+    """What the report templates get; ``density`` 1 and 2 fit long records on two pages."""
     from crampcheck.charts import bar_chart_svg
 
     return {
         "report": report,
+        "density": density,
         "weekly_svg": bar_chart_svg(report.weekly_chart) if report.weekly_chart else None,
         "time_svg": bar_chart_svg(report.time_chart) if report.time_chart else None,
         "guidance": load_guidance(),
     }
 
 
-def report_html(report: Report) -> str:
+def report_html(report: Report, density: int = 0) -> str:
     """The printable report as one HTML document (what the PDF is made from)."""
     from crampcheck.web.templating import environment
 
-    return environment().get_template("report/print.html").render(report_context(report))
+    return environment().get_template("report/print.html").render(report_context(report, density))
 
 
 def report_pdf(report: Report) -> bytes:
-    """The report as an A4 PDF (at most two pages)."""
+    """The report as an A4 PDF of at most two pages.
+
+    A long record (many medicines, conditions and causes) is laid out more densely until it fits;
+    only such records pay for a second layout.
+    """
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=report_html(report)).write_pdf()
-    return pdf
+    for density in range(MAX_DENSITY + 1):
+        document = HTML(string=report_html(report, density)).render()
+        if len(document.pages) <= MAX_PAGES or density == MAX_DENSITY:
+            pdf: bytes = document.write_pdf()
+            return pdf
+    raise AssertionError("unreachable")  # pragma: no cover
