@@ -75,11 +75,34 @@ def _mods(span: Any) -> frozenset[str]:
     return frozenset(cats)
 
 
+_FINDINGS = frozenset({"general_symptoms", "leg_symptoms", "conditions", "exposures", "pregnant"})
+_LIST_GLUE = frozenset({",", "or", "nor", "and", "/", "&", "even", "any"})
+
+
 def _spans(doc: Any) -> list[_Span]:
     out = []
     for s in doc.spans[SPANS]:
         key, _, value = s.label_.partition("=")
         out.append(_Span(key, value, s.start_char, s.end_char, s.start, s.end, _mods(s)))
+    return _carry_negation(doc, out)
+
+
+def _carry_negation(doc: Any, spans: list[_Span]) -> list[_Span]:
+    """A comma ends a negation's scope, except inside a list: in "no swelling, redness or
+    warmth" every item is negated."""
+    out = list(spans)
+    for i, s in enumerate(out):
+        if s.key == "cue" or "NEGATED_EXISTENCE" in s.mods:
+            continue
+        group = _FINDINGS if s.key in _FINDINGS else {s.key}
+        before = [p for p in out[:i] if p.key in group and p.tok_end <= s.tok_start]
+        if not before or "NEGATED_EXISTENCE" not in before[-1].mods:
+            continue
+        gap = {doc[k].lower_ for k in range(before[-1].tok_end, s.tok_start)}
+        if gap and gap <= _LIST_GLUE:
+            out[i] = _Span(
+                s.key, s.value, s.start, s.end, s.tok_start, s.tok_end, s.mods | {"NEGATED_EXISTENCE"}
+            )
     return out
 
 
