@@ -365,3 +365,40 @@ def _codings(node: object) -> list[dict[str, Any]]:
 def test_naive_episode_times_are_refused() -> None:
     with pytest.raises(ValueError, match="offset"):
         fhir.observation({"id": 1, "started_at": "2026-03-01T02:40:00", "location": "calf"}, "Patient/me")
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_exports_and_assesses(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from crampcheck.cli import app
+
+    runner = CliRunner()
+    q = runner.invoke(app, ["fhir", "questionnaire"])
+    assert q.exit_code == 0
+    Questionnaire.model_validate_json(q.stdout)
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    obs = runner.invoke(app, ["fhir", "observations", "--database-url", db])
+    assert obs.exit_code == 0
+    assert Bundle.model_validate_json(obs.stdout).total == 0
+    qr = tmp_path / "qr.json"
+    qr.write_text(
+        json.dumps(_qr({"linkId": "general_symptoms", "answer": [{"valueCoding": {"code": "chest_pain"}}]}))
+    )
+    ra = runner.invoke(app, ["fhir", "assess", str(qr)])
+    assert ra.exit_code == 0
+    assert json.loads(ra.stdout)["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "emergency"
+    qr.write_text("{}")
+    bad = runner.invoke(app, ["fhir", "assess", str(qr)])
+    assert bad.exit_code == 2 and "OperationOutcome" in bad.stdout
+
+
+def test_the_cli_does_not_import_fhir_resources() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, crampcheck.cli; print(any(m.startswith(('fhir', 'weasyprint')) for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
