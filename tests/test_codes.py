@@ -124,3 +124,14 @@ def test_not_yaml_is_a_problem(tmp_path: Path) -> None:
     path.write_text("conditions: [", encoding="utf-8")
     codes, problems = read_codes(path)
     assert codes is None and problems and "not valid YAML" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "name", ["crampcheck.guidance.codes", "crampcheck.fhir", "crampcheck.cds", "crampcheck.report"]
+)
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -79,16 +79,7 @@ class Report:
 
     @property
     def tz_name(self) -> str:
-        """The time zone as people read it: "UTC" or "UTC+01:00".
-
-        >>> Report.__new__(Report).__class__.tz_name.fget(type("R", (), {"tz": dt.UTC})())
-        'UTC'
-        """
-        offset = dt.datetime.now(self.tz).utcoffset() or dt.timedelta(0)
-        if not offset:
-            return "UTC"
-        sign, minutes = ("+" if offset > dt.timedelta(0) else "-"), abs(int(offset.total_seconds())) // 60
-        return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+        return offset_name(self.tz)
 
     @property
     def discussable(self) -> list[str]:
@@ -98,6 +89,19 @@ class Report:
     @property
     def linked_medicines(self) -> list[str]:
         return [g for m in self.medicines for g in m.linked]
+
+
+def offset_name(tz: dt.tzinfo) -> str:
+    """A fixed-offset time zone as people read it.
+
+    >>> offset_name(dt.UTC), offset_name(dt.timezone(dt.timedelta(hours=-5, minutes=-30)))
+    ('UTC', 'UTC-05:30')
+    """
+    offset = dt.datetime.now(tz).utcoffset() or dt.timedelta(0)
+    if not offset:
+        return "UTC"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{'+' if offset > dt.timedelta(0) else '-'}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def person_tz(latest: Episode | None) -> dt.tzinfo:
