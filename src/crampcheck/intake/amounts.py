@@ -75,19 +75,24 @@ def _split(tok: str, start: int, sent: int) -> list[Word]:
     return [Word(tok, start, start + len(tok), sent)]
 
 
+_UNIT_NAMES: dict[int, dict[str, str]] = {}
+
+
+def _unit_names(vocab: Vocabulary) -> dict[str, str]:
+    names = _UNIT_NAMES.get(id(vocab))
+    if names is None:
+        names = {word: name for name, u in vocab.time.units.items() for word in u.words}
+        _UNIT_NAMES[id(vocab)] = names
+    return names
+
+
 class Reader:
     """Reads amounts at positions of a word list."""
 
     def __init__(self, vocab: Vocabulary, words: list[Word]) -> None:
         self.v = vocab
         self.w = words
-        self.units = {
-            word: u.minutes
-            for u in vocab.time.units.values()
-            for word in u.words
-            if u.minutes <= 60 * 24 * 400
-        }
-        self.unit_name = {word: name for name, u in vocab.time.units.items() for word in u.words}
+        self.unit_name = _unit_names(vocab)
 
     def at(self, i: int) -> str:
         return self.w[i].text if 0 <= i < len(self.w) else ""

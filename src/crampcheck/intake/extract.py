@@ -15,7 +15,7 @@ from typing import Any
 from crampcheck.guidance import Guidance
 from crampcheck.intake.amounts import from_tokens
 from crampcheck.intake.pipeline import SPANS, Pipeline
-from crampcheck.intake.quantities import Found, Mention, read_amounts
+from crampcheck.intake.quantities import CLAUSE_BREAKS, Found, Mention, read_amounts
 
 UNCERTAIN_KEYS = frozenset(
     {
@@ -64,9 +64,11 @@ class _Span:
     mods: frozenset[str]
 
 
-def _mods(span: Any) -> frozenset[str]:
+def _mods(span: Any, key: str) -> frozenset[str]:
     cats = set()
     for m in span._.modifiers:
+        if m.direction == "BACKWARD" and m.category == "NEGATED_EXISTENCE" and key not in _BACK_NEGATABLE:
+            continue  # "it went away": the cramp went, not "this afternoon"
         ms, me = m.modifier_span
         inside = span.start <= ms and me <= span.end
         if inside and {span.doc[k].norm_ for k in range(ms, me)} <= span._.crampcheck_literal:
@@ -76,6 +78,7 @@ def _mods(span: Any) -> frozenset[str]:
 
 
 _FINDINGS = frozenset({"general_symptoms", "leg_symptoms", "conditions", "exposures", "pregnant"})
+_BACK_NEGATABLE = _FINDINGS | {"medicine"}
 _LIST_GLUE = frozenset({",", "or", "nor", "and", "/", "&", "even", "any"})
 
 
@@ -83,7 +86,7 @@ def _spans(doc: Any) -> list[_Span]:
     out = []
     for s in doc.spans[SPANS]:
         key, _, value = s.label_.partition("=")
-        out.append(_Span(key, value, s.start_char, s.end_char, s.start, s.end, _mods(s)))
+        out.append(_Span(key, value, s.start_char, s.end_char, s.start, s.end, _mods(s, key)))
     return _carry_negation(doc, out)
 
 
@@ -138,7 +141,7 @@ def read(pipeline: Pipeline, guidance: Guidance, doc: Any) -> Reading:
         q = guidance.question_map.get(s.key)
         if s.key == "medicine":
             if not negated:
-                medicines.setdefault(s.value, s)
+                medicines.setdefault(doc[s.tok_start : s.tok_end].text.lower(), s)
         elif q is not None and q.type == "boolean":
             booleans[s.key].append(((s.value == "yes") != negated, s))
         elif negated:
@@ -149,6 +152,8 @@ def read(pipeline: Pipeline, guidance: Guidance, doc: Any) -> Reading:
                 0 <= leg.tok_start - s.tok_end <= 3 or 0 <= s.tok_start - leg.tok_end <= 2 for leg in legs
             ):
                 r.add("which_leg_seen", s.value, s.start, s.end)
+        elif s.key == "timing" and _about_something_else(doc, s, spans):
+            continue
         elif q is not None:
             r.add(s.key, s.value, s.start, s.end)
     _legs(r)
@@ -161,6 +166,20 @@ def read(pipeline: Pipeline, guidance: Guidance, doc: Any) -> Reading:
     for key, values in list(r.denied.items()):
         r.denied[key] = [v for v in values if v not in r.values.get(key, [])]
     return r
+
+
+def _about_something_else(doc: Any, s: _Span, spans: list[_Span]) -> bool:
+    """A time said of drinking or of an activity, in a clause without a cramp ("two pints most
+    nights", "I run every morning"), is not when the cramps come."""
+    lo, hi = s.tok_start, s.tok_end
+    sent = doc[lo].sent
+    while lo > sent.start and doc[lo - 1].lower_ not in CLAUSE_BREAKS:
+        lo -= 1
+    while hi < sent.end and doc[hi].lower_ not in CLAUSE_BREAKS:
+        hi += 1
+    inside = [c.value for c in spans if c.key == "cue" and lo <= c.tok_start and c.tok_end <= hi]
+    others = ("alcohol", "activity") if s.value in ("night", "day") else ("alcohol",)
+    return "cramp" not in inside and any(v in others for v in inside)
 
 
 def _legs(r: Reading) -> None:
@@ -191,11 +210,18 @@ def _medicines(r: Reading, doc: Any, medicines: dict[str, _Span], spans: list[_S
     things = [s for s in spans if s.key == "medicine" or s.key == "cue" and s.value == "medicine_noun"]
     for start in (s for s in spans if s.key == "cue" and s.value == "start" and _counts(s, r.subject)):
         hit = next((t for t in things if 0 <= t.tok_start - start.tok_end <= window), None)
+        if hit is None and start.tok_end < len(doc) and doc[start.tok_end].lower_ in _PRONOUNS:
+            sent = doc[start.tok_start].sent
+            hit = next(
+                (t for t in things if t.key == "medicine" and sent.start <= t.tok_start < start.tok_start),
+                None,
+            )
         if hit is not None and "NEGATED_EXISTENCE" not in hit.mods and _counts(hit, r.subject):
             r.add("new_medicine_before_cramps", True, start.start, hit.end)
             return
 
 
+_PRONOUNS = frozenset({"it", "them", "these", "those", "this", "that"})
 _STRENGTH = frozenset({"mg", "mcg", "g", "ml", "microgram", "micrograms", "%", "iu", "units"})
 _DOSE = re.compile(r"^\d+(?:\.\d+)?(?:mg|mcg|g|ml|%|iu)$")
 

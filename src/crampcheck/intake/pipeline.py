@@ -74,7 +74,7 @@ def cue_terms(v: Vocabulary) -> Iterator[tuple[str, str]]:
         "cramp": c.cramp_words,
         "leg": c.leg_words,
         "activity": c.activities,
-        "alcohol": c.alcohol_words,
+        "alcohol": [*c.alcohol_words, *c.drink_units],
         "no_alcohol": c.no_alcohol,
         "start": c.start_phrases,
         "medicine_noun": c.medicine_nouns,
@@ -94,18 +94,30 @@ class Pipeline:
     def __init__(self, guidance: Guidance, vocab: Vocabulary) -> None:
         self.nlp = blank_english()
         from medspacy.context import ConText, ConTextRule
-        from spacy.matcher import Matcher
-        from spacy.tokens import Span
+        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc, Span
 
         self.vocab = vocab
         self.nlp.add_pipe("sentencizer")
         self.rules: dict[int, Rule] = {}
+        # Plain phrases go to the PhraseMatcher (fast); only patterns with gaps need the Matcher.
         self.matcher = Matcher(self.nlp.vocab)
+        self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         known: set[str] = set()
         for label, term in [*guidance_terms(guidance), *cue_terms(vocab)]:
             patterns = compile_term(term)
             key = f"{label}|{term}"
-            self.matcher.add(key, patterns)
+            flat = _as_phrases(patterns)
+            if flat is None:
+                self.matcher.add(key, patterns)
+            else:
+                docs = []
+                for phrase in flat:
+                    doc = Doc(self.nlp.vocab, words=phrase)
+                    for tok, word in zip(doc, phrase, strict=True):
+                        tok.norm_ = word
+                    docs.append(doc)
+                self.phrases.add(key, docs)
             self.rules[self.nlp.vocab.strings[key]] = Rule(label, term, literal_words(term))
             known.update(w for pattern in patterns for tok in pattern for w in _pattern_words(tok))
         self.speller = Speller(known, vocab.cues.norm_aliases)
@@ -148,7 +160,7 @@ class Pipeline:
 
         found: list[Any] = []
         blocks: list[tuple[int, int]] = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in [*self.matcher(doc), *self.phrases(doc)]:
             rule = self.rules[match_id]
             if rule.label == "cue=block":
                 blocks.append((start, end))
@@ -158,6 +170,21 @@ class Pipeline:
             found.append(span)
         found = [s for s in found if not any(_blocked(s, b) for b in blocks)]
         return _prune(found)
+
+
+def _as_phrases(patterns: list[list[dict[str, Any]]]) -> list[list[str]] | None:
+    """The word sequences a gap-free pattern stands for, or None if it has gaps."""
+    out: list[list[str]] = []
+    for pattern in patterns:
+        seqs: list[list[str]] = [[]]
+        for tok in pattern:
+            if "OP" in tok:
+                return None
+            seqs = [seq + [w] for seq in seqs for w in _pattern_words(tok)]
+            if len(seqs) > 256:
+                return None
+        out += seqs
+    return out
 
 
 def _pattern_words(tok: dict[str, Any]) -> list[str]:
@@ -183,9 +210,7 @@ def _prune(spans: list[Any]) -> list[Any]:
     spans.sort(key=lambda s: (-(s.end - s.start), s.start))
     kept: list[Any] = []
     for s in spans:
-        key = s.label_.split("=")[0]
-        if key == "cue":
-            key = s.label_
+        key = _key(s)
         if any(k.start < s.end and s.start < k.end and _key(k) == key for k in kept):
             continue
         kept.append(s)
@@ -194,8 +219,12 @@ def _prune(spans: list[Any]) -> list[Any]:
 
 
 def _key(span: Any) -> str:
+    """What overlapping matches compete for: a yes/no question or a single choice as a whole
+    ("no new medicines" over "new medicines"), each option of a list on its own ("swollen and
+    warm" does not hide "swollen")."""
     label: str = span.label_
-    return label if label.startswith("cue=") else label.split("=")[0]
+    key, _, value = label.partition("=")
+    return key if value in ("yes", "no") or key == "which_leg" else label
 
 
 @cache

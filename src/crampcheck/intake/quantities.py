@@ -15,6 +15,7 @@ they have been going on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from crampcheck.intake.amounts import Reader, Word
 from crampcheck.intake.vocab import Vocabulary, norm
@@ -58,8 +59,7 @@ class Found:
     in_cramp_clause: bool = False
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A matched phrase's character range and kind ("cramp", "activity", "condition", ...)."""
 
     start: int
@@ -67,9 +67,52 @@ class Mention:
     kind: str
 
 
+_PHRASE_INDEX: dict[int, dict[str, list[tuple[tuple[str, ...], float]]]] = {}
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Look-ups derived from the vocabulary, built once per vocabulary."""
+
+    activities: frozenset[str]
+    cramps: frozenset[str]
+    relatives: frozenset[str]
+    drinks: frozenset[str]
+    short: dict[str, float]
+    long: dict[str, float]
+    period: dict[str, float]
+
+
+_TABLES: dict[int, _Tables] = {}
+
+
+def _tables(vocab: Vocabulary) -> _Tables:
+    found = _TABLES.get(id(vocab))
+    if found is not None:
+        return found
+    cues, t = vocab.cues, vocab.time
+    period = {w: t.per_week[name] for name, u in t.units.items() if name in t.per_week for w in u.words}
+    for name, ws in t.period_words.items():
+        period.update({w: t.per_week[name] for w in ws})
+    made = _Tables(
+        activities=frozenset(norm(a) for a in cues.activities),
+        cramps=frozenset(norm(a) for a in cues.cramp_words),
+        relatives=frozenset(norm(a) for a in cues.relatives),
+        drinks=frozenset(
+            [w for w in cues.drink_units if w not in cues.needs_alcohol_word] + list(cues.alcohol_words)
+        ),
+        short={w: t.units[name].minutes for name in t.cramp_length_units for w in t.units[name].words},
+        long={w: t.units[name].minutes / 10080 for name in t.history_units for w in t.units[name].words},
+        period=period,
+    )
+    _TABLES[id(vocab)] = made
+    return made
+
+
 class _Scan:
     def __init__(self, vocab: Vocabulary, words: list[Word], mentions: list[Mention]) -> None:
         self.v = vocab
+        self.norms = [norm(w.text) for w in words]
         self.r = Reader(vocab, words)
         self.w = words
         self.clause: list[int] = []
@@ -78,53 +121,41 @@ class _Scan:
             if word.text in CLAUSE_BREAKS:
                 c += 1
             self.clause.append(c + 1000 * word.sent)
-        self.kinds: list[set[str]] = [set() for _ in words]
-        for m in mentions:
-            for i, word in enumerate(words):
-                if word.start < m.end and m.start < word.end:
-                    self.kinds[i].add(m.kind)
-        cues = vocab.cues
-        activities = {norm(a) for a in cues.activities}
-        cramps = {norm(a) for a in cues.cramp_words}
-        relatives = {norm(a) for a in cues.relatives}
-        for i, word in enumerate(words):
-            n = norm(word.text)
-            if n in relatives:
-                self.kinds[i].add("relative")
-            if n in activities:
-                self.kinds[i].add("activity")
-            if n in cramps:
-                self.kinds[i].add("cramp")
-            if word.text in cues.drink_units and word.text not in cues.needs_alcohol_word:
-                self.kinds[i].add("drink")
-            if word.text in cues.alcohol_words:
-                self.kinds[i].add("drink")
-        t = vocab.time
-        self.short = {
-            w: u.minutes
-            for name in t.cramp_length_units
-            for w in t.units[name].words
-            for u in [t.units[name]]
-        }
-        self.long = {
-            w: t.units[name].minutes / 10080
-            for name in t.history_units
-            for w in t.units[name].words
-            if w != "m"
-        }
-        self.period = {
-            w: t.per_week[name] for name, u in t.units.items() if name in t.per_week for w in u.words
-        }
-        for name, ws in t.period_words.items():
-            self.period.update({w: t.per_week[name] for w in ws})
+        tables = _tables(vocab)
+        self.short, self.long, self.period = tables.short, tables.long, tables.period
+        self.kinds: list[set[str]] = []
+        for word, n in zip(words, self.norms, strict=True):
+            kinds = {kind for m_start, m_end, kind in mentions if word.start < m_end and m_start < word.end}
+            if n in tables.relatives:
+                kinds.add("relative")
+            if n in tables.activities:
+                kinds.add("activity")
+            if n in tables.cramps:
+                kinds.add("cramp")
+            if word.text in tables.drinks:
+                kinds.add("drink")
+            self.kinds.append(kinds)
+
+    def phrases(self, table: dict[str, float]) -> dict[str, list[tuple[tuple[str, ...], float]]]:
+        """``table``'s phrases indexed by their first normalised word (built once per table)."""
+        index = _PHRASE_INDEX.get(id(table))
+        if index is None:
+            index = {}
+            for phrase, value in table.items():
+                parts = tuple(norm(p) for p in phrase.split())
+                index.setdefault(parts[0], []).append((parts, value))
+            _PHRASE_INDEX[id(table)] = index
+        return index
 
     def clause_has(self, i: int, kind: str) -> bool:
         c = self.clause[i]
         return any(kind in self.kinds[j] for j in range(len(self.w)) if self.clause[j] == c)
 
     def near(self, start: int, end: int, kind: str, before: int, after: int) -> bool:
+        """``kind`` within the window around [start, end), in the same clause."""
         lo, hi = max(0, start - before), min(len(self.w), end + after)
-        return any(kind in self.kinds[j] for j in range(lo, hi))
+        c = self.clause[start]
+        return any(kind in self.kinds[j] and self.clause[j] == c for j in range(lo, hi))
 
     def found(self, key: str, value: float, i: int, end: int, other: bool = False) -> Found:
         cramp = self.clause_has(i, "cramp")
@@ -149,11 +180,9 @@ def read_amounts(vocab: Vocabulary, words: list[Word], mentions: list[Mention]) 
 
 def _phrase(s: _Scan, i: int, phrases: dict[str, float]) -> tuple[float, int] | None:
     best: tuple[float, int] | None = None
-    for phrase, value in phrases.items():
-        parts = phrase.split()
-        if [norm(s.r.at(i + k)) for k in range(len(parts))] == [norm(p) for p in parts]:
-            if best is None or i + len(parts) > best[1]:
-                best = (value, i + len(parts))
+    for parts, value in s.phrases(phrases).get(s.norms[i] if i < len(s.norms) else "", ()):
+        if tuple(s.norms[i : i + len(parts)]) == parts and (best is None or i + len(parts) > best[1]):
+            best = (value, i + len(parts))
     return best
 
 
@@ -202,7 +231,7 @@ def _frequency(s: _Scan, i: int) -> tuple[Found, int] | None:
         return None
     elif r.at(j) in s.period:
         j += 1
-    elif r.at(j - 1) not in ("once", "twice", "thrice"):
+    elif r.at(j - 1) not in ("once", "twice", "thrice") and r.at(j) not in ("a", "per", "each", "every"):
         return None
     rate = _rate(s, j)
     if rate is None:
@@ -281,7 +310,11 @@ def _age(s: _Scan, i: int) -> tuple[Found, int] | None:
         return None
     if before == "'s" and not ("relative" in s.kinds[i - 2] or before2 in ("he", "she", "who", "dad", "mum")):
         return None
-    if before == "is" and before2 not in _OTHER and "relative" not in s.kinds[max(0, i - 2)]:
+    if (
+        before == "is"
+        and before2 not in _OTHER
+        and not any("relative" in s.kinds[k] for k in range(max(0, i - 4), i))
+    ):
         return None
     other = _about_other(s, i)
     return s.found("age", int(n.low), i, j + 1, other), j + 1

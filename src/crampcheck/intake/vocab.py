@@ -131,6 +131,8 @@ def load_vocabulary() -> Vocabulary:
 def norm(word: str) -> str:
     """How words are compared: lower case, curly apostrophes straightened, plural "s" dropped."""
     w = word.lower().replace("\u2019", "'")
+    if len(w) > 4 and w.endswith(("ches", "shes", "xes", "sses")):
+        return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "'s", "us", "is")):
         return w[:-1]
     return w
