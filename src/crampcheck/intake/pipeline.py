@@ -131,10 +131,10 @@ class Pipeline:
             prune_on_modifier_overlap=True,
         )
         for group in vocab.context.rules:
-            for phrase in group.phrases:
+            for trigger in group.phrases:
                 self.context.add(
                     ConTextRule(
-                        phrase,
+                        trigger,
                         group.category,
                         direction=group.direction,
                         max_scope=group.max_scope,
