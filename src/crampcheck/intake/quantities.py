@@ -305,7 +305,7 @@ def _age(s: _Scan, i: int) -> tuple[Found, int] | None:
     said = (
         before in ("aged", "age", "'m") or (before == "'s" and i >= 2) or before in ("i'm", "im", "am", "is")
     )
-    said = said or (before == "(" and after == ")")
+    said = said or (before == "(" and after == ")") or (before == "m" and before2 == "i")
     if not (aged or said) or (said and not aged and (after in r.unit_name or after in _NOT_AGE_AFTER)):
         return None
     if before == "'s" and not ("relative" in s.kinds[i - 2] or before2 in ("he", "she", "who", "dad", "mum")):
@@ -317,7 +317,22 @@ def _age(s: _Scan, i: int) -> tuple[Found, int] | None:
     ):
         return None
     other = _about_other(s, i)
-    return s.found("age", int(n.low), i, j + 1, other), j + 1
+    end = j
+    if aged:
+        while end < len(s.w) and r.at(end) in (
+            "yo",
+            "y/o",
+            "yrs",
+            "yr",
+            "years",
+            "year",
+            "-",
+            "old",
+            "of",
+            "age",
+        ):
+            end += 1
+    return s.found("age", int(n.low), i, end, other), max(end, j)
 
 
 def _about_other(s: _Scan, i: int) -> bool:
