@@ -65,7 +65,9 @@ def test_assessment_of_each_example(client: TestClient, case: dict[str, Any]) ->
 
 
 def test_assessment_shape_follows_the_contract(client: TestClient) -> None:
-    body = client.post("/api/v1/assessments", json={"longest_cramp_minutes": 15, "eases_with_movement": False}).json()
+    body = client.post(
+        "/api/v1/assessments", json={"longest_cramp_minutes": 15, "eases_with_movement": False}
+    ).json()
     assert body["disposition"] == "urgent"
     assert {"disposition", "reasons", "causes", "advice", "guidance_version"} <= set(body)
     reason = body["reasons"][0]

@@ -56,7 +56,11 @@ class Person:
     def form_for(self, key: str, answers: dict[str, Any]) -> dict[str, Any]:
         q = G.question_map[key]
         if key not in answers:
-            return {"dont_know": "1"} if q.type in ("integer", "number", "text_list") else {"answer": "dont-know"}
+            return (
+                {"dont_know": "1"}
+                if q.type in ("integer", "number", "text_list")
+                else {"answer": "dont-know"}
+            )
         value = answers[key]
         if q.type == "boolean":
             return {"answer": "yes" if value else "no"}
@@ -169,7 +173,13 @@ def test_empty_answer_shows_the_error_summary(person: Person) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("abc", "digits"), ("-3", "from 0 to 120"), ("40.5", "whole number"), ("", "Enter a number"), ("1e999", "digits")],
+    [
+        ("abc", "digits"),
+        ("-3", "from 0 to 120"),
+        ("40.5", "whole number"),
+        ("", "Enter a number"),
+        ("1e999", "digits"),
+    ],
 )
 def test_number_errors(person: Person, typed: str, message: str) -> None:
     person.start()
@@ -183,7 +193,9 @@ def test_numbers_accept_i_dont_know(person: Person, form: dict[str, str]) -> Non
     person.start()
     r = person.post("/check/questions/longest_cramp_minutes", form)
     assert r.status_code == 303
-    answers_page = person.client.get("/check/answers").text if r.headers["location"] == "/check/answers" else ""
+    answers_page = (
+        person.client.get("/check/answers").text if r.headers["location"] == "/check/answers" else ""
+    )
     next_page = person.client.get(r.headers["location"]).text
     assert "longest_cramp_minutes" not in r.headers["location"]
     assert answers_page or next_page

@@ -71,7 +71,9 @@ def test_form_post_with_token_passes_and_body_is_intact(client: TestClient) -> N
 
 def test_multipart_and_header_tokens(client: TestClient) -> None:
     token = token_from(client)
-    r = client.post("/test-only/form", data={"thing": "y", "csrf_token": token}, files={"f": ("a.txt", b"hi")})
+    r = client.post(
+        "/test-only/form", data={"thing": "y", "csrf_token": token}, files={"f": ("a.txt", b"hi")}
+    )
     assert r.text == "got y"
     r = client.post("/test-only/form", data={"thing": "z"}, headers={"x-csrf-token": token})
     assert r.text == "got z"
@@ -120,7 +122,9 @@ def test_inline_scripts_carry_the_nonce(client: TestClient) -> None:
     for attrs in scripts:
         assert f'nonce="{nonce.group(1)}"' in attrs or "src=" in attrs
     assert "style=" not in r.text
-    assert nonce.group(1) != re.search(r"'nonce-([\w-]+)'", client.get("/").headers["content-security-policy"])
+    assert nonce.group(1) != re.search(
+        r"'nonce-([\w-]+)'", client.get("/").headers["content-security-policy"]
+    )
 
 
 def test_every_cookie_is_httponly_and_lax(client: TestClient) -> None:
@@ -139,13 +143,18 @@ def test_cookies_are_secure_over_https(tmp_path: Path) -> None:
 
 
 def test_harden_cookie_keeps_existing_flags() -> None:
-    assert harden_cookie("a=1; HttpOnly; SameSite=Strict", https=True) == "a=1; HttpOnly; SameSite=Strict; Secure"
+    assert (
+        harden_cookie("a=1; HttpOnly; SameSite=Strict", https=True)
+        == "a=1; HttpOnly; SameSite=Strict; Secure"
+    )
 
 
 def test_flow_cookie_is_encrypted_and_tamper_proof(client: TestClient) -> None:
     token = token_from(client)
     client.post("/check/start", data={"csrf_token": token})
-    r = client.post("/check/questions/age", data={"csrf_token": token, "answer": "52"}, follow_redirects=False)
+    r = client.post(
+        "/check/questions/age", data={"csrf_token": token, "answer": "52"}, follow_redirects=False
+    )
     assert r.status_code == 303
     assert "52" not in r.headers["location"]
     value = client.cookies[COOKIE]
