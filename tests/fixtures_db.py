@@ -117,7 +117,22 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+            # "immediate": a throw-away server needs no shutdown checkpoint, and clients may linger.
+            subprocess.run(
+                [
+                    *self.prefix,
+                    str(self.bin / "pg_ctl"),
+                    "stop",
+                    "-D",
+                    str(self.dir / "data"),
+                    "-m",
+                    "fast",
+                    "-w",
+                ],
+                capture_output=True,
+                timeout=30,
+                check=False,
+            )
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -158,6 +158,6 @@ def parse_episode_json(text: str | bytes) -> EpisodeIn:
     """Validate an episode given as JSON text."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # bad JSON, bad UTF-8, or an integer too long to convert
         raise EpisodeError({"episode": "is not valid JSON"}) from None
     return validate_episode(data)

@@ -180,7 +180,7 @@ async def patch_episode(request: Request, episode_id: int) -> Response:
     try:
         patch = json.loads(await _body(request))
         changed = apply_patch(current, patch)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # bad JSON, bad UTF-8, or an integer too long to convert
         return problems_response({"episode": "is not valid JSON"})
     except EpisodeError as exc:
         return problems_response(exc.problems)
