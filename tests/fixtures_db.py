@@ -126,7 +126,7 @@ class PostgresServer:
                     "-D",
                     str(self.dir / "data"),
                     "-m",
-                    "fast",
+                    "immediate",
                     "-w",
                 ],
                 capture_output=True,
