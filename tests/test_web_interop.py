@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.riskassessment import RiskAssessment
@@ -157,3 +158,12 @@ def test_cds_without_prefetch_is_412_and_bad_json_400(client: TestClient) -> Non
     assert client.post("/cds-services/leg-cramps", json=body).status_code == 412
     r = client.post("/cds-services/leg-cramps", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 400
+
+
+def test_metadata_is_a_capability_statement(client: TestClient) -> None:
+    r = client.get("/fhir/metadata")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(FHIR_JSON)
+    cs = CapabilityStatement.model_validate(r.json())
+    assert cs.fhirVersion == "4.3.0"
+    types = [res["type"] for res in r.json()["rest"][0]["resource"]]
+    assert types == ["Questionnaire", "QuestionnaireResponse", "Observation"]

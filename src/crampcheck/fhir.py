@@ -69,6 +69,37 @@ def option_coding(key: str, value: str, display: str | None = None) -> dict[str,
     return coding
 
 
+def capability_statement(base_url: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """What this FHIR endpoint offers (``GET /fhir/metadata``), for clients that ask first."""
+    from crampcheck import __version__
+
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": (now or dt.datetime.now(dt.UTC)).date().isoformat(),
+        "kind": "instance",
+        "software": {"name": "crampcheck", "version": __version__},
+        "implementation": {"description": "crampcheck leg-cramp guidance", "url": base_url},
+        "fhirVersion": "4.3.0",
+        "format": [FHIR_JSON, "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "resource": [
+                    {"type": "Questionnaire", "interaction": [{"code": "read"}]},
+                    {
+                        "type": "QuestionnaireResponse",
+                        "operation": [
+                            {"name": "assess", "definition": f"{CANONICAL}/OperationDefinition/assess"}
+                        ],
+                    },
+                    {"type": "Observation", "interaction": [{"code": "search-type"}]},
+                ],
+            }
+        ],
+    }
+
+
 # --- Questionnaire -------------------------------------------------------------------------------
 
 

@@ -39,6 +39,11 @@ async def _json_body(request: Request) -> object:
     return json.loads(body or b"null")
 
 
+@router.get("/fhir/metadata", summary="FHIR CapabilityStatement")
+def fhir_metadata(request: Request) -> Response:
+    return fhir_response(fhir.capability_statement(str(request.base_url).rstrip("/") + "/fhir"))
+
+
 @router.get("/fhir/Questionnaire/leg-cramps", summary="The questionnaire as a FHIR R4B Questionnaire")
 def fhir_questionnaire() -> Response:
     return fhir_response(fhir.questionnaire())
