@@ -19,6 +19,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from crampcheck.guidance import Guidance, load_guidance
@@ -68,6 +69,10 @@ def discovery() -> dict[str, Any]:
                     "guidance lists as possible causes, and links to the patient's own assessment."
                 ),
                 "prefetch": dict(PREFETCH),
+                "usageRequirements": (
+                    "Send the 'conditions' and 'medications' prefetch (null when there is no data): "
+                    "the service does not query the FHIR server and answers 412 without them."
+                ),
             }
         ]
     }
@@ -219,14 +224,9 @@ def find(body: Mapping[str, Any], guidance: Guidance | None = None, codes: Codes
     )
 
 
-_MATCHERS: dict[int, MedicineMatcher] = {}
-
-
+@cache
 def _matcher(g: Guidance) -> MedicineMatcher:
-    matcher = _MATCHERS.get(id(g))
-    if matcher is None:
-        matcher = _MATCHERS[id(g)] = MedicineMatcher.from_guidance(g)
-    return matcher
+    return MedicineMatcher.from_guidance(g)
 
 
 # --- cards ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ JSON-ready dicts; the tests validate each kind with ``fhir.resources.R4B``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
@@ -106,7 +107,7 @@ def capability_statement(base_url: str, now: dt.datetime | None = None) -> dict[
 def questionnaire(guidance: Guidance | None = None) -> dict[str, Any]:
     """The guidance's questions as an R4B ``Questionnaire`` (SDC style: units, limits, help)."""
     g = guidance or load_guidance()
-    return _questionnaire(g)
+    return copy.deepcopy(_questionnaire(g))  # callers may change their copy
 
 
 @cache
