@@ -131,6 +131,7 @@ def test_emergency_is_shown_at_once(person: Person) -> None:
     html = person.client.get("/check/result").text
     assert disposition_on(html) == "emergency"
     assert "nhsuk-card--care--emergency" in html
+    assert "Possible causes to discuss" not in html, "an emergency page shows only what to do and why"
     assert G.dispositions["emergency"].label.replace("&", "&amp;") in html
 
 
