@@ -208,7 +208,7 @@ def _frequency(s: _Scan, i: int) -> tuple[Found, int] | None:
     if s.near(i, i + 1, "activity", 4, 0) or s.near(i, i + 1, "drink", 4, 0):
         if not s.clause_has(i, "cramp"):
             return None
-    if s.clause_has(i, "drink") and not s.clause_has(i, "cramp"):
+    if (s.clause_has(i, "drink") or s.clause_has(i, "medicine")) and not s.clause_has(i, "cramp"):
         return None
     fixed = _phrase(s, i, s.v.time.frequency_phrases)
     if fixed:
@@ -275,7 +275,8 @@ def _history(s: _Scan, i: int) -> tuple[Found, int] | None:
     k = i - 1
     while r.at(k) in s.v.numbers.approximators and k > i - 4:
         k -= 1
-    if r.at(k) not in t.onset_words and r.at(d.end) not in t.ago_words and r.at(d.end) != "now":
+    onset = r.at(k) in t.onset_words or f"{r.at(k - 1)} {r.at(k)}" in t.onset_words
+    if not onset and r.at(d.end) not in t.ago_words and r.at(d.end) != "now":
         return None
     if r.at(d.end) in t.rate_words and r.at(d.end + 1) in s.period:
         return None
