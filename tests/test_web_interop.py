@@ -167,3 +167,11 @@ def test_metadata_is_a_capability_statement(client: TestClient) -> None:
     assert cs.fhirVersion == "4.3.0"
     types = [res["type"] for res in r.json()["rest"][0]["resource"]]
     assert types == ["Questionnaire", "QuestionnaireResponse", "Observation"]
+
+
+def test_oversized_bodies_are_413(client: TestClient) -> None:
+    big = b'{"resourceType": "QuestionnaireResponse", "x": "' + b"a" * 600_000 + b'"}'
+    r = client.post(ASSESS, content=big, headers={"content-type": FHIR_JSON})
+    assert r.status_code == 413
+    OperationOutcome.model_validate(r.json())
+    assert client.post("/cds-services/leg-cramps", content=big).status_code == 413

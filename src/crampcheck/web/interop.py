@@ -32,10 +32,14 @@ def _outcome(status: int, code: str, diagnostics: str) -> Response:
     return fhir_response(fhir.operation_outcome([(code, diagnostics, None)]), status)
 
 
+class TooLarge(Exception):
+    pass
+
+
 async def _json_body(request: Request) -> object:
     body = await request.body()
     if len(body) > MAX_BODY:
-        raise ValueError("the request body is too large")
+        raise TooLarge(f"the body is larger than {MAX_BODY // 1024} KB")
     return json.loads(body or b"null")
 
 
@@ -65,6 +69,8 @@ def _from_parameters(data: object) -> object:
 async def fhir_assess(request: Request) -> Response:
     try:
         data = _from_parameters(await _json_body(request))
+    except TooLarge as exc:
+        return _outcome(413, "too-costly", str(exc))
     except ValueError as exc:
         return _outcome(400, "structure", f"the body is not JSON: {exc}")
     try:
@@ -107,6 +113,8 @@ def cds_discovery() -> JSONResponse:
 async def cds_leg_cramps(request: Request) -> JSONResponse:
     try:
         body = await _json_body(request)
+    except TooLarge as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=413)
     except ValueError as exc:
         return JSONResponse({"detail": f"the body is not JSON: {exc}"}, status_code=400)
     try:
