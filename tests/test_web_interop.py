@@ -175,3 +175,25 @@ def test_oversized_bodies_are_413(client: TestClient) -> None:
     assert r.status_code == 413
     OperationOutcome.model_validate(r.json())
     assert client.post("/cds-services/leg-cramps", content=big).status_code == 413
+
+
+def test_observation_search_by_date_and_count(client: TestClient) -> None:
+    for day in (3, 10, 20):
+        episode = {
+            "started_at": f"2026-01-{day:02d}T03:10:00+00:00",
+            "duration_minutes": 2,
+            "location": "foot",
+        }
+        assert client.post("/api/v1/episodes", json=episode).status_code == 201
+    r = client.get("/fhir/Patient/me/Observation?date=ge2026-01-05&date=le2026-01-20")
+    assert [e["resource"]["effectivePeriod"]["start"][:10] for e in r.json()["entry"]] == [
+        "2026-01-10",
+        "2026-01-20",
+    ]
+    r = client.get("/fhir/Patient/me/Observation?date=lt2026-01-10&_count=1")
+    assert r.json()["total"] == 1
+    r = client.get("/fhir/Patient/me/Observation?date=2026-01-20")
+    assert r.json()["total"] == 1
+    r = client.get("/fhir/Patient/me/Observation?date=soon")
+    assert r.status_code == 400
+    OperationOutcome.model_validate(r.json())

@@ -522,6 +522,40 @@ def _when(value: Any) -> dt.datetime:
     return stamp
 
 
+_DATE_PREFIXES = ("eq", "ge", "le", "gt", "lt")
+
+
+def date_bounds(values: Iterable[str]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The ``date`` search parameters of an Observation search as (since, until), both inclusive.
+
+    A date without a time is a whole day in UTC; raises :class:`FhirError` (400) for bad values.
+
+    >>> date_bounds(["ge2026-01-01", "lt2026-02-01"])[1].isoformat()
+    '2026-01-31T23:59:59.999999+00:00'
+    """
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    for raw in values:
+        prefix, text = (raw[:2], raw[2:]) if raw[:2] in _DATE_PREFIXES else ("eq", raw)
+        try:
+            if len(text) == 10:
+                start = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), tzinfo=dt.UTC)
+                end = start + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+            else:
+                start = end = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if start.tzinfo is None:
+                    raise ValueError("no offset")
+        except ValueError:
+            raise FhirError(
+                400, [("value", f"date={raw}: use a prefix (ge, le, gt, lt, eq) and YYYY-MM-DD", "date")]
+            ) from None
+        low = {"eq": start, "ge": start, "gt": end + dt.timedelta(microseconds=1)}.get(prefix)
+        high = {"eq": end, "le": end, "lt": start - dt.timedelta(microseconds=1)}.get(prefix)
+        since = low if low is not None and (since is None or low > since) else since
+        until = high if high is not None and (until is None or high < until) else until
+    return since, until
+
+
 def observation_bundle(
     episodes: Iterable[Mapping[str, Any]], patient: str, base_url: str | None = None
 ) -> dict[str, Any]:

@@ -8,9 +8,9 @@ CDS Hooks errors are plain JSON with a ``detail``, as the rest of the API.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -81,7 +81,12 @@ async def fhir_assess(request: Request) -> Response:
 
 
 @router.get("/fhir/Patient/{patient_id}/Observation", summary="The diary as a FHIR Bundle of Observations")
-async def fhir_observations(request: Request, patient_id: str) -> Response:
+async def fhir_observations(
+    request: Request,
+    patient_id: str,
+    date: Annotated[list[str] | None, Query(description="e.g. ge2026-01-01 (repeatable)")] = None,
+    count: Annotated[int | None, Query(alias="_count", ge=1, le=100_000)] = None,
+) -> Response:
     repo = getattr(request.app.state, "repo", None)
     if repo is None:
         return _outcome(404, "not-found", "this server keeps no diary")
@@ -95,7 +100,11 @@ async def fhir_observations(request: Request, patient_id: str) -> Response:
     # "me" is the caller; another id is only the caller's own: never reveal whether others exist.
     if patient_id not in ("me", str(person)):
         return _outcome(404, "not-found", f"Patient/{patient_id} is not known")
-    episodes = await run_in_threadpool(repo.list_episodes, person, None, None, None, False)
+    try:
+        since, until = fhir.date_bounds(date or [])
+    except fhir.FhirError as exc:
+        return fhir_response(exc.outcome(), exc.status)
+    episodes = await run_in_threadpool(repo.list_episodes, person, since, until, count, False)
     bundle = fhir.observation_bundle(
         (ep.to_json() for ep in episodes),
         f"Patient/{patient_id}",
