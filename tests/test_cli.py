@@ -171,9 +171,13 @@ def test_guidance_check_fails_on_a_broken_copy(monkeypatch: pytest.MonkeyPatch) 
     import crampcheck.guidance as pkg
 
     monkeypatch.setattr(pkg, "read_guidance", loader.read_guidance)
+    from crampcheck.guidance import codes
+
+    monkeypatch.setattr(codes, "read_codes", lambda path=None: (None, ["codes.yaml: bad code"]))
     result = runner.invoke(app, ["guidance", "check"])
     assert result.exit_code == 1
     assert "rules.yaml: broken" in result.stderr and "x: also" in result.stderr
+    assert "codes.yaml: bad code" in result.stderr
     assert real is not None
 
 

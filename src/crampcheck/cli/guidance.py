@@ -16,20 +16,23 @@ def register(app: typer.Typer) -> None:
 def check() -> None:
     """Validate every guidance file; print each problem and exit 1 if there are any."""
     from crampcheck.guidance import read_guidance
+    from crampcheck.guidance.codes import read_codes
 
     guidance, problems = read_guidance()
+    codes, code_problems = read_codes()
+    problems += code_problems
     for problem in problems:
         typer.echo(f"problem: {problem}", err=True)
     if problems:
         typer.echo(f"{len(problems)} problem(s) in the guidance.", err=True)
         raise typer.Exit(1)
-    assert guidance is not None  # noqa: S101 - no problems means it loaded
+    assert guidance is not None and codes is not None  # noqa: S101 - no problems means both loaded
     g = guidance
     counts = (
         f"{len(g.questions)} questions, {len(g.rules)} rules, {len(g.causes)} causes, "
         f"{len(g.medicines)} medicines, {len(g.advice)} advice items, {len(g.source_list)} sources"
     )
-    typer.echo(f"guidance {g.version}: {counts}: no problems.")
+    typer.echo(f"guidance {g.version}: {counts}, and the clinical code lists: no problems.")
 
 
 def show() -> None:
