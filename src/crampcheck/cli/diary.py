@@ -8,6 +8,8 @@ account given with ``--email`` on a multi-user database. Heavy imports stay insi
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -41,18 +43,24 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_csv)
 
 
-def _open(database_url: str | None, email: str | None) -> tuple[Repository, int]:
+@contextmanager
+def _open(database_url: str | None, email: str | None) -> Iterator[tuple[Repository, int]]:
+    """The repository and the person to act for; connections are closed afterwards."""
     from crampcheck.config import default_database_url
     from crampcheck.storage import open_repository
 
     repo = open_repository(database_url or default_database_url())
-    if email is None:
-        return repo, repo.local_person_id()
-    found = repo.account_by_email(email.strip().lower())
-    if found is None:
-        typer.echo(f"Error: no account with the e-mail address {email}", err=True)
-        raise typer.Exit(2)
-    return repo, found[0]
+    try:
+        if email is None:
+            yield repo, repo.local_person_id()
+            return
+        found = repo.account_by_email(email.strip().lower())
+        if found is None:
+            typer.echo(f"Error: no account with the e-mail address {email}", err=True)
+            raise typer.Exit(2)
+        yield repo, found[0]
+    finally:
+        repo.engine.dispose()
 
 
 def sparkline(values: list[int]) -> str:
@@ -115,8 +123,8 @@ def log(
         for key, message in exc.problems.items():
             typer.echo(f"Error: {key} {message}", err=True)
         raise typer.Exit(2) from None
-    repo, person = _open(database_url, email)
-    stored = repo.add_episode(person, ep)
+    with _open(database_url, email) as (repo, person):
+        stored = repo.add_episode(person, ep)
     typer.echo(f"Logged cramp {stored.id}: {stored.started_at:%d %b %Y %H:%M}, {duration:g} min, {location}.")
 
 
@@ -135,35 +143,37 @@ def diary(
 
     from crampcheck.diary_summary import summarize
 
-    repo, person = _open(database_url, email)
-    now = dt.datetime.now(dt.UTC)
-    console = Console()
-    table = Table(title="Your recent cramps (newest first)")
-    for col in ("When", "Minutes", "Where", "Leg", "How bad", "Woke you", "Exercise", "Helped"):
-        table.add_column(col)
-    for e in repo.list_episodes(person, limit=limit):
-        table.add_row(
-            f"{e.started_at:%a %d %b %Y %H:%M}",
-            f"{e.duration_minutes:g}",
-            e.location,
-            e.leg or "",
-            "" if e.severity is None else f"{e.severity}/10",
-            {True: "yes", False: "no", None: ""}[e.woke_from_sleep],
-            e.exercise or "",
-            ", ".join(e.helped),
+    with _open(database_url, email) as (repo, person):
+        now = dt.datetime.now(dt.UTC)
+        console = Console()
+        table = Table(title="Your recent cramps (newest first)")
+        for col in ("When", "Minutes", "Where", "Leg", "How bad", "Woke you", "Exercise", "Helped"):
+            table.add_column(col)
+        for e in repo.list_episodes(person, limit=limit):
+            table.add_row(
+                f"{e.started_at:%a %d %b %Y %H:%M}",
+                f"{e.duration_minutes:g}",
+                e.location,
+                e.leg or "",
+                "" if e.severity is None else f"{e.severity}/10",
+                {True: "yes", False: "no", None: ""}[e.woke_from_sleep],
+                e.exercise or "",
+                ", ".join(e.helped),
+            )
+        console.print(table)
+        since = now - dt.timedelta(weeks=weeks)
+        counts = [0] * weeks
+        for e in repo.list_episodes(person, since=since, until=now, limit=None):
+            counts[min(weeks - 1, (e.started_at - since).days // 7)] += 1
+        console.print(
+            f"Cramps a week, last {weeks} weeks: {sparkline(counts)}  (most in a week: {max(counts)})"
         )
-    console.print(table)
-    since = now - dt.timedelta(weeks=weeks)
-    counts = [0] * weeks
-    for e in repo.list_episodes(person, since=since, until=now, limit=None):
-        counts[min(weeks - 1, (e.started_at - since).days // 7)] += 1
-    console.print(f"Cramps a week, last {weeks} weeks: {sparkline(counts)}  (most in a week: {max(counts)})")
-    eps = repo.list_episodes(person, since=now - dt.timedelta(days=days), until=now, limit=None)
-    s = summarize(eps, repo.get_profile(person), days=days, now=now)
-    console.print(f"Last {days} days: {s.episodes} cramps, {s.per_week} a week.", markup=False)
-    console.print(f"What to do: {s.assessment.disposition_label}", markup=False)
-    for reason in s.assessment.reasons:
-        console.print(f"  - {reason.text}", markup=False)
+        eps = repo.list_episodes(person, since=now - dt.timedelta(days=days), until=now, limit=None)
+        s = summarize(eps, repo.get_profile(person), days=days, now=now)
+        console.print(f"Last {days} days: {s.episodes} cramps, {s.per_week} a week.", markup=False)
+        console.print(f"What to do: {s.assessment.disposition_label}", markup=False)
+        for reason in s.assessment.reasons:
+            console.print(f"  - {reason.text}", markup=False)
 
 
 def export(
@@ -181,18 +191,18 @@ def export(
 
     from crampcheck.diary_io import all_my_data, episodes_to_csv
 
-    repo, person = _open(database_url, email)
-    eps = repo.list_episodes(person, limit=None, newest_first=False)
-    if fmt is ExportFormat.csv:
-        text = episodes_to_csv(eps)
-    else:
-        data = all_my_data(repo.person_email(person), repo.get_profile(person), eps)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"Wrote {len(eps)} cramps to {output}", err=True)
+    with _open(database_url, email) as (repo, person):
+        eps = repo.list_episodes(person, limit=None, newest_first=False)
+        if fmt is ExportFormat.csv:
+            text = episodes_to_csv(eps)
+        else:
+            data = all_my_data(repo.person_email(person), repo.get_profile(person), eps)
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            typer.echo(f"Wrote {len(eps)} cramps to {output}", err=True)
 
 
 def import_csv(
@@ -218,7 +228,7 @@ def import_csv(
     if result.bad and not skip_bad:
         typer.echo(f"Nothing imported: {len(result.bad)} bad row(s). Fix them, or use --skip-bad.", err=True)
         raise typer.Exit(1)
-    repo, person = _open(database_url, email)
-    repo.add_episodes(person, [ep for _, ep in result.good])
-    skipped = f", skipped {len(result.bad)} bad row(s)" if result.bad else ""
-    typer.echo(f"Imported {len(result.good)} cramp(s){skipped}.")
+    with _open(database_url, email) as (repo, person):
+        repo.add_episodes(person, [ep for _, ep in result.good])
+        skipped = f", skipped {len(result.bad)} bad row(s)" if result.bad else ""
+        typer.echo(f"Imported {len(result.good)} cramp(s){skipped}.")
