@@ -64,6 +64,8 @@ def answers(text: str) -> dict[str, Any]:
         ("I drink plenty of water", "low_fluid_intake", False),
         ("I drink about 14 units a week", "alcohol_units_per_week", 14.0),
         ("two pints a night", "alcohol_units_per_week", 28.0),
+        ("a couple of glasses of wine a night", "alcohol_units_per_week", 28.0),
+        ("two pints most nights and a bottle of wine at the weekend", "alcohol_units_per_week", 30.0),
         ("I don't drink alcohol", "alcohol_units_per_week", 0.0),
     ],
 )
@@ -187,7 +189,15 @@ def test_pipeline_is_built_once() -> None:
 
 
 def test_docstring_examples() -> None:
-    for name in ("intake", "intake.amounts", "intake.quantities", "intake.vocab", "intake.spelling"):
+    for name in (
+        "intake",
+        "intake.amounts",
+        "intake.quantities",
+        "intake.vocab",
+        "intake.spelling",
+        "intake.pipeline",
+        "intake.evaluate",
+    ):
         module = importlib.import_module(f"crampcheck.{name}")
         assert doctest.testmod(module).failed == 0, name
 

@@ -347,37 +347,48 @@ def _about_other(s: _Scan, i: int) -> bool:
 
 
 def _alcohol(s: _Scan) -> list[Found]:
-    r, cues = s.r, s.v.cues
+    """Drinks with a rate ("two pints most nights", "a bottle of wine at the weekend")."""
     out: list[Found] = []
-    for i in range(len(s.w)):
-        n = r.number(r.skip_approx(i), article=True)
-        if n is None or r.skip_approx(i) != i:
+    i = 0
+    while i < len(s.w):
+        got = _drink(s, i)
+        if got is None:
+            i += 1
             continue
-        j = n.end
-        while r.at(j) in ("large", "small", "big", "of", "red", "white", "strong"):
-            j += 1
-        unit_word = r.at(j)
-        units = cues.drink_units.get(unit_word)
-        if units is None:
-            continue
-        k = j + 1
-        if r.at(k) == "of" and r.at(k + 1) in ("alcohol", "booze"):
-            k += 2
-        near = {r.at(x) for x in range(i - 4, k + 4)}
-        if unit_word in cues.needs_alcohol_word and not near & set(cues.alcohol_words):
-            continue
-        if near & {"water", "squash", "juice", "tea", "coffee", "milk", "fluid", "fluids"}:
-            continue
-        if unit_word in ("bottle", "bottles") and near & set(cues.small_bottle_after):
-            units = cues.small_bottle_units
-        while k < len(s.w) and r.at(k) not in CLAUSE_BREAKS and k < j + 8:
-            fixed = _phrase(s, k, s.v.time.frequency_phrases)
-            rate = (fixed[0], fixed[1]) if fixed else _rate(s, k)
-            if rate is None and r.at(k) in ("weekend", "weekends"):
-                rate = (1.0, k + 1)
-            if rate:
-                value = n.mid * units * (1.0 if unit_word in ("unit", "units") else 1.0) * rate[0]
-                out.append(s.found("alcohol_units_per_week", round(value, 1), i, rate[1], _about_other(s, i)))
-                break
-            k += 1
+        out.append(got[0])
+        i = got[1]
     return out
+
+
+def _drink(s: _Scan, i: int) -> tuple[Found, int] | None:
+    r, cues = s.r, s.v.cues
+    n = r.number(i, article=True)
+    if n is None:
+        return None
+    j = n.end
+    while r.at(j) in ("large", "small", "big", "of", "red", "white", "strong"):
+        j += 1
+    unit_word = r.at(j)
+    units = cues.drink_units.get(unit_word)
+    if units is None:
+        return None
+    k = j + 1
+    if r.at(k) == "of" and r.at(k + 1) in ("alcohol", "booze"):
+        k += 2
+    near = {r.at(x) for x in range(i - 4, k + 4)}
+    if unit_word in cues.needs_alcohol_word and not near & set(cues.alcohol_words):
+        return None
+    if near & {"water", "squash", "juice", "tea", "coffee", "milk", "fluid", "fluids"}:
+        return None
+    if unit_word in ("bottle", "bottles") and near & set(cues.small_bottle_after):
+        units = cues.small_bottle_units
+    while k < len(s.w) and r.at(k) not in CLAUSE_BREAKS and k < j + 8:
+        fixed = _phrase(s, k, s.v.time.frequency_phrases)
+        rate = (fixed[0], fixed[1]) if fixed else _rate(s, k)
+        if rate is None and r.at(k) in ("weekend", "weekends"):
+            rate = (1.0, k + 1)
+        if rate:
+            value = round(n.mid * units * rate[0], 1)
+            return s.found("alcohol_units_per_week", value, i, rate[1], _about_other(s, i)), rate[1]
+        k += 1
+    return None
