@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 from crampcheck.config import Settings
 from crampcheck.web.app import create_app
 from crampcheck.web.flow import COOKIE, decode_state
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 KEY = re.compile(r'name="key" value="([a-z_0-9]+)"')
@@ -124,3 +127,29 @@ def test_the_text_is_never_in_a_url(client: TestClient) -> None:
         "/describe/confirm", {"description": "cramps twice a week", "key": "cramps_per_week", "answer": "2"}
     )
     assert "cramps" not in r.headers.get("location", "")
+
+
+@pytest.mark.browser
+def test_describe_in_a_browser(page: Page, live_server: str) -> None:
+    from fixtures_browser import axe_check
+
+    page.goto(live_server + "/describe")
+    axe_check(page)
+    page.get_by_label("Describe it in your own words").fill("My left calf cramps most nights. No swelling.")
+    page.get_by_role("button", name="Continue").click()
+    axe_check(page)
+    for _ in range(4):
+        assert "We filled this in from your words" in page.content()
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/check/questions/**")
+
+
+@pytest.mark.browser
+def test_red_flag_in_a_browser(page: Page, live_server: str) -> None:
+    from fixtures_browser import axe_check
+
+    page.goto(live_server + "/describe")
+    page.get_by_label("Describe it in your own words").fill("Cramp in my calf and now chest pain.")
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator(".nhsuk-card--care--emergency").is_visible()
+    axe_check(page)
