@@ -19,6 +19,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, delete, func, insert, select, update
@@ -67,9 +68,19 @@ def _row_values(ep: EpisodeIn) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=256)
+def _zone(offset_minutes: int) -> dt.timezone:
+    return dt.timezone(dt.timedelta(minutes=offset_minutes))
+
+
+_ALL_FIELDS = frozenset(Episode.model_fields)
+
+
 def _episode(row: RowMapping) -> Episode:
-    tz = dt.timezone(dt.timedelta(minutes=row["utc_offset_minutes"]))
+    # Rows were validated on the way in, so build without validating again (a diary can be long).
+    tz = _zone(row["utc_offset_minutes"])
     return Episode.model_construct(
+        set(_ALL_FIELDS),
         id=row["id"],
         started_at=row["started_at"].astimezone(tz),
         duration_minutes=row["duration_minutes"],
@@ -239,7 +250,7 @@ class Repository:
         if limit is not None:
             query = query.limit(min(limit, MAX_LIST))
         with self._read() as conn:
-            return [_episode(r) for r in conn.execute(query).mappings()]
+            return [_episode(r) for r in conn.execute(query).mappings().all()]
 
     def count_episodes(self, person_id: int) -> int:
         with self._read() as conn:
