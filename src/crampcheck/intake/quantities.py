@@ -337,6 +337,12 @@ def _age(s: _Scan, i: int) -> tuple[Found, int] | None:
 
 
 def _about_other(s: _Scan, i: int) -> bool:
+    """Whether the amount at ``i`` is said of someone else ("my 80-year-old mother", "he's 63")."""
+    for j in range(i + 1, min(len(s.w), i + 6)):
+        if s.r.at(j) in CLAUSE_BREAKS - {"-"}:
+            break
+        if "relative" in s.kinds[j]:
+            return True
     for j in range(i - 1, max(-1, i - 7), -1):
         word = s.r.at(j)
         if word in _SELF or word in ("my", "me") and "relative" not in s.kinds[j + 1]:
