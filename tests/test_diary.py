@@ -193,3 +193,13 @@ def test_factors_need_enough_data() -> None:
     assert after.with_per_week == 2.0 and after.without_per_week == 1.0
     unknown = next(f for f in factors([episode(1)] * 10, 28) if f.id == "woke_from_sleep")
     assert unknown.with_count == 0 and unknown.without_count == 0 and not unknown.enough_data
+
+
+def test_summary_says_when_the_diary_changed_the_advice() -> None:
+    profile = {"age": 50}
+    calm = summarize([episode(3, hour=14, woke_from_sleep=False)], profile, now=NOW)
+    assert calm.profile_disposition == "self_care" and not calm.changed_by_diary
+    busy = summarize([episode(d / 2, woke_from_sleep=True) for d in range(1, 20)], profile, now=NOW)
+    assert busy.disposition == "gp" and busy.changed_by_diary
+    assert busy.to_json()["changed_by_diary"] is True
+    assert summarize([], {}, now=NOW).profile_disposition is None

@@ -87,6 +87,13 @@ class DiarySummary:
     time_of_day: list[tuple[str, int]] = field(default_factory=list)
     durations: list[tuple[str, int]] = field(default_factory=list)
     factors: list[Factor] = field(default_factory=list)
+    profile_disposition: str | None = None
+    """What the person's last assessment alone reached (None without one)."""
+
+    @property
+    def changed_by_diary(self) -> bool:
+        """Whether the diary moved the advice away from the last assessment's."""
+        return self.profile_disposition is not None and self.profile_disposition != self.disposition
 
     @property
     def disposition(self) -> str:
@@ -107,6 +114,8 @@ class DiarySummary:
             "disposition": a.disposition,
             "disposition_label": a.disposition_label,
             "reasons": [r.model_dump() for r in a.reasons],
+            "profile_disposition": self.profile_disposition,
+            "changed_by_diary": self.changed_by_diary,
             "diary_answers": self.answers,
             "weekly": [{"week_starting": d.isoformat(), "episodes": n} for d, n in self.weekly],
             "time_of_day": [{"band": label, "episodes": n} for label, n in self.time_of_day],
@@ -221,7 +230,9 @@ def summarize(
     window = [e for e in eps if since <= e.started_at <= until]
     durations = [e.duration_minutes for e in window]
     answers = diary_answers(window, days)
-    assessment = default_engine().assess(merged_answers(profile, answers))
+    engine = default_engine()
+    assessment = engine.assess(merged_answers(profile, answers))
+    before = engine.assess(merged_answers(profile, {})).disposition if profile else None
     return DiarySummary(
         days=days,
         since=since,
@@ -237,4 +248,5 @@ def summarize(
         time_of_day=_time_of_day(window),
         durations=_durations(window),
         factors=factors(window, days),
+        profile_disposition=before,
     )
