@@ -118,6 +118,14 @@ def test_medicines_are_kept_as_written() -> None:
         ("i think i might have diabetes?", "conditions", "type_2_diabetes"),
         ("used to have chemo years ago", "conditions", "cancer_treatment"),
         ("I'm not diabetic", "conditions", "type_2_diabetes"),
+        ("I haven't noticed any swelling or redness", "leg_symptoms", "redness"),
+        ("Neither numb nor tingly", "leg_symptoms", "tingling"),
+        ("Swelling - no. Redness - no.", "leg_symptoms", "redness"),
+        ("not really any swelling", "leg_symptoms", "swelling"),
+        ("The swelling has gone down now", "leg_symptoms", "swelling"),
+        ("I have no breathlessness, chest pain or dizziness", "general_symptoms", "dizziness"),
+        ("nothing like numbness or weakness", "leg_symptoms", "muscle_weakness"),
+        ("My mum has diabetes", "conditions", "type_2_diabetes"),
     ],
 )
 def test_negated_or_uncertain_findings_are_not_reported(text: str, key: str, value: str) -> None:
