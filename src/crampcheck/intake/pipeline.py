@@ -197,11 +197,11 @@ def _pattern_words(tok: dict[str, Any]) -> list[str]:
 
 
 def _blocked(span: Any, block: tuple[int, int]) -> bool:
+    """A match is blocked by a phrase it overlaps but does not cover: "red" by "red wine",
+    "couldn't walk" by "walk it off" (which itself still counts for its own question)."""
     overlaps = span.start < block[1] and block[0] < span.end
-    contains = (
-        span.start <= block[0] and block[1] <= span.end and (span.end - span.start) > block[1] - block[0]
-    )
-    return overlaps and not contains
+    covers = span.start <= block[0] and block[1] <= span.end
+    return overlaps and not covers
 
 
 def _prune(spans: list[Any]) -> list[Any]:
