@@ -196,3 +196,21 @@ def test_pages_are_gzipped_and_not_stored(client: TestClient) -> None:
     r = client.get("/about", headers={"accept-encoding": "gzip"})
     assert r.headers["content-encoding"] == "gzip"
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_head_on_static_files(client: TestClient) -> None:
+    r = client.head("/static/css/app.css", headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200 and int(r.headers["content-length"]) > 0 and r.content == b""
+
+
+def test_missing_static_files_degrade_to_plain_urls(tmp_path: Path) -> None:
+    from crampcheck.web.assets import AssetStore
+
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "a.css").write_text("a{background:url(/static/img/x.svg)}")
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "x.svg").write_text("<svg/>")
+    store = AssetStore(tmp_path)
+    assert store.url("vendor/nope.css") == "/static/vendor/nope.css"
+    css = store.assets["css/a.css"].body.decode()
+    assert re.search(r"url\(/static/img/x\.[0-9a-f]{12}\.svg\)", css), "CSS image URLs are pinned to hashes"

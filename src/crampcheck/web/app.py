@@ -10,6 +10,8 @@ A feature module (``crampcheck.web.diary`` and the like) provides ``router`` and
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,11 +22,12 @@ from starlette.responses import JSONResponse, Response
 from crampcheck import __version__
 from crampcheck.config import Settings
 from crampcheck.web import api, diary, docs, flow, intake, interop, pages, report
-from crampcheck.web.assets import asset_store
+from crampcheck.web.assets import missing_vendor_files
 from crampcheck.web.security import SecurityMiddleware
 from crampcheck.web.templating import render
 
 FEATURES = (diary, interop, report, intake)
+log = logging.getLogger(__name__)
 
 DESCRIPTION = (
     "Leg-cramp guidance as an API: send answers, get the disposition (what to do now), the reasons "
@@ -58,7 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: from the environment)."""
     settings = settings or Settings.from_env()
     flow.configure(settings)
-    asset_store()  # read and hash the static files now, not on the first request
+    # Read and hash the static files now, not on the first request.
+    missing = missing_vendor_files()
+    if missing:
+        log.warning("NHS.UK frontend files missing (run `make static`): %s", ", ".join(missing))
     app = FastAPI(
         title="crampcheck",
         version=__version__,

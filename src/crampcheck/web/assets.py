@@ -94,8 +94,10 @@ class AssetStore:
         return self.url(name) if name in self.assets else url
 
     def url(self, name: str) -> str:
-        """The content-hashed URL of ``name`` (a path under ``static/``)."""
-        asset = self.assets[name]
+        """The content-hashed URL of ``name`` (a path under ``static/``); the plain URL if missing."""
+        asset = self.assets.get(name)
+        if asset is None:
+            return f"{PREFIX}{name}"
         stem, dot, ext = name.rpartition(".")
         if not dot or "/" in ext:
             return f"{PREFIX}{name}"
@@ -145,5 +147,11 @@ def asset_store() -> AssetStore:
 
 
 def static_url(name: str) -> str:
-    """Content-hashed URL for a file under ``static/`` (raises ``KeyError`` if it is missing)."""
+    """Content-hashed URL for a file under ``static/``."""
     return asset_store().url(name)
+
+
+def missing_vendor_files() -> list[str]:
+    """NHS.UK frontend files that were not built (``make static`` builds them)."""
+    wanted = ["vendor/nhsuk-frontend.min.css", "vendor/nhsuk-frontend.min.js"]
+    return [name for name in wanted if name not in asset_store().assets]

@@ -65,7 +65,7 @@ def cite(refs: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/static/{path:path}")
+@router.api_route("/static/{path:path}", methods=["GET", "HEAD"])
 def static_file(request: Request, path: str) -> Response:
     """Static files; content-hashed URLs are cached for a year."""
     return asset_store().response(request, path)
