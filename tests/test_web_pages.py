@@ -132,6 +132,9 @@ def test_emergency_is_shown_at_once(person: Person) -> None:
     assert disposition_on(html) == "emergency"
     assert "nhsuk-card--care--emergency" in html
     assert "Possible causes to discuss" not in html, "an emergency page shows only what to do and why"
+    answers = person.client.get("/check/answers", follow_redirects=False)
+    assert answers.status_code == 200, "a mis-tap can still be changed from check your answers"
+    assert 'href="/check/questions/general_symptoms?change=1"' in answers.text
     assert G.dispositions["emergency"].label.replace("&", "&amp;") in html
 
 

@@ -167,7 +167,8 @@ def check_answers(request: Request) -> Response:
     """Check your answers, with a change link for each."""
     state = load_state(request)
     target = next_url(state)
-    if state.empty or target != "/check/answers":
+    # After an emergency result the person may still want to correct a mis-tap.
+    if state.empty or target.startswith("/check/questions/"):
         return _see_other(target)
     g = _engine().guidance
     rows = []
