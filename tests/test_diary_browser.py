@@ -69,6 +69,7 @@ def multi_user_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     try:
         yield base
     finally:
+        proc.kill()  # a throw-away server: no need to wait for the browser's keep-alive connections
         stop_server(proc)
 
 
