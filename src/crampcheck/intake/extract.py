@@ -177,7 +177,16 @@ def _about_something_else(doc: Any, s: _Span, spans: list[_Span]) -> bool:
         lo -= 1
     while hi < sent.end and doc[hi].lower_ not in CLAUSE_BREAKS:
         hi += 1
-    inside = [c.value for c in spans if c.key == "cue" and lo <= c.tok_start and c.tok_end <= hi]
+    exercise = [t for t in spans if t.key == "timing" and t.value in ("during_exercise", "after_exercise")]
+    inside = [
+        c.value
+        for c in spans
+        if c.key == "cue"
+        and lo <= c.tok_start
+        and c.tok_end <= hi
+        # an activity already read as "during/after exercise" is that answer, not another topic
+        and not any(t.tok_start <= c.tok_start and c.tok_end <= t.tok_end for t in exercise)
+    ]
     others = ("alcohol", "activity") if s.value in ("night", "day") else ("alcohol",)
     return "cramp" not in inside and any(v in others for v in inside)
 

@@ -43,6 +43,9 @@ _NOT_AGE_AFTER = frozenset(
         "times",
     }
 )
+_TIED_TO_CRAMPS = frozenset(
+    {"been", "them", "they", "it", "these", "this", "started", "began", "start", "since", "ago", "on"}
+)
 _SELF = frozenset({"i'm", "im", "i"})
 _OTHER = frozenset({"he's", "she's", "he", "she", "hes", "shes"})
 
@@ -284,6 +287,13 @@ def _history(s: _Scan, i: int) -> tuple[Found, int] | None:
         for kind in ("condition", "medicine", "activity", "pregnant", "relative"):
             if s.clause_has(i, kind):
                 return None
+        # "Smoker for 40 years": with no cramp in the sentence, only "it's been", "had them",
+        # "started" and the like tie the time to the cramps.
+        sent = s.w[i].sent
+        if not any("cramp" in s.kinds[k] for k in range(len(s.w)) if s.w[k].sent == sent):
+            clause = {s.r.at(k) for k in range(len(s.w)) if s.clause[k] == s.clause[i]}
+            if not clause & _TIED_TO_CRAMPS:
+                return None
     return s.found("weeks_since_first_cramp", round(d.mid, 2), i, d.end), d.end
 
 
@@ -381,11 +391,21 @@ def _drink(s: _Scan, i: int) -> tuple[Found, int] | None:
     k = j + 1
     if r.at(k) == "of" and r.at(k + 1) in ("alcohol", "booze"):
         k += 2
-    near = {r.at(x) for x in range(i - 4, k + 4)}
+    sent = s.w[i].sent
+    near = {r.at(x) for x in range(max(0, i - 4), min(len(s.w), k + 4)) if s.w[x].sent == sent}
     if unit_word in cues.needs_alcohol_word and not near & set(cues.alcohol_words):
         return None
-    if near & {"water", "squash", "juice", "tea", "coffee", "milk", "fluid", "fluids"}:
-        return None
+    if {r.at(x) for x in range(j + 1, k + 3)} & {
+        "water",
+        "squash",
+        "juice",
+        "tea",
+        "coffee",
+        "milk",
+        "fluid",
+        "fluids",
+    }:
+        return None  # "a glass of water", "two pints of squash"
     if unit_word in ("bottle", "bottles") and near & set(cues.small_bottle_after):
         units = cues.small_bottle_units
     while k < len(s.w) and r.at(k) not in CLAUSE_BREAKS and k < j + 8:
