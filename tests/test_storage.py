@@ -199,3 +199,38 @@ def test_local_person_is_created_once_under_races(database_url: str) -> None:
     assert len(set(ids)) == 1
     for r in repos:
         r.engine.dispose()
+
+
+def test_migrations_match_the_schema(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from crampcheck.storage.schema import metadata
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == [], "the models changed without a migration"
+
+
+def test_storage_imports_without_fastapi_and_core_without_storage() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['fastapi'] = None; sys.modules['starlette'] = None\n"
+        "import crampcheck.storage, crampcheck.accounts, crampcheck.diary_summary, crampcheck.charts\n"
+        "import crampcheck.diary_io, crampcheck.reminders\n"
+        "print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
+    code = (
+        "import sys, crampcheck.engine, crampcheck.guidance\n"
+        "banned = ('crampcheck.storage', 'crampcheck.web', 'sqlalchemy')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(banned)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
