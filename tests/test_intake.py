@@ -53,6 +53,7 @@ def answers(text: str) -> dict[str, Any]:
         ("cramps for about 6 weeks now", "weeks_since_first_cramp", 6.0),
         ("the cramps started 3 months ago", "weeks_since_first_cramp", 13.04),
         ("calf cramps for the past year", "weeks_since_first_cramp", 52.0),
+        ("Since starting Evista a month ago, my calves cramp", "weeks_since_first_cramp", 4.35),
         ("My calf cramps and walking it off helps", "eases_with_movement", True),
         ("walking about didn't help at all", "eases_with_movement", False),
         ("they wake me up", "disturbs_sleep", True),
@@ -176,6 +177,11 @@ def test_amounts_said_of_something_else_are_ignored() -> None:
     assert "longest_cramp_minutes" not in got
     assert "cramps_per_week" not in got
     assert "weeks_since_first_cramp" not in got
+
+
+def test_how_long_something_else_has_gone_on_is_not_the_cramps() -> None:
+    got = answers("Smoker for 40 years. I've been on Premarin for two years, the cramps started 3 weeks ago.")
+    assert got["weeks_since_first_cramp"] == 3.0
 
 
 def test_suggestive_words_are_not_enough() -> None:

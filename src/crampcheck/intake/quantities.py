@@ -283,7 +283,9 @@ def _history(s: _Scan, i: int) -> tuple[Found, int] | None:
         return None
     if r.at(d.end) in t.rate_words and r.at(d.end + 1) in s.period:
         return None
-    if not s.clause_has(i, "cramp"):
+    clause = {s.r.at(k) for k in range(len(s.w)) if s.clause[k] == s.clause[i]}
+    since_then = "since" in clause and r.at(d.end) in t.ago_words  # "since starting X a month ago,"
+    if not s.clause_has(i, "cramp") and not since_then:
         for kind in ("condition", "medicine", "activity", "pregnant", "relative"):
             if s.clause_has(i, kind):
                 return None
@@ -291,7 +293,6 @@ def _history(s: _Scan, i: int) -> tuple[Found, int] | None:
         # "started" and the like tie the time to the cramps.
         sent = s.w[i].sent
         if not any("cramp" in s.kinds[k] for k in range(len(s.w)) if s.w[k].sent == sent):
-            clause = {s.r.at(k) for k in range(len(s.w)) if s.clause[k] == s.clause[i]}
             if not clause & _TIED_TO_CRAMPS:
                 return None
     return s.found("weeks_since_first_cramp", round(d.mid, 2), i, d.end), d.end
