@@ -120,6 +120,12 @@ def test_an_urgent_red_flag_also_shows_the_result(client: TestClient) -> None:
     assert 'data-disposition="urgent"' in r.text
 
 
+def test_the_text_is_escaped(client: TestClient) -> None:
+    r = Writer(client).post("/describe", {"description": 'my left calf "><script>alert(1)</script> cramps'})
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text
+
+
 def test_the_text_is_never_in_a_url(client: TestClient) -> None:
     w = Writer(client)
     r = w.post("/describe", {"description": "cramps twice a week"})
