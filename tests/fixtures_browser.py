@@ -2,6 +2,8 @@
 
 Fixtures:
 
+- ``browser``: the Chromium shared by consecutive browser tests (stopped before other tests,
+  because Playwright's sync API marks an asyncio loop as running while it is alive).
 - ``page``: a fresh Playwright ``Page`` (own cookies, 1280x900, JavaScript on) per test.
 - ``new_page(javascript=True, width=1280, height=900)``: more pages, for example with
   JavaScript turned off or at phone width.
@@ -63,22 +65,63 @@ def _playwright_available() -> bool:
     return True
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the whole session."""
-    exe = chromium_path()
-    require(
-        "BROWSER", exe is not None, "no Chromium found (install Debian's chromium or set CRAMPCHECK_CHROMIUM)"
-    )
-    require("BROWSER", _playwright_available(), "the Python package playwright is not installed")
-    from playwright.sync_api import sync_playwright
+class _Chromium:
+    """One Chromium shared by consecutive browser tests, stopped before any other test runs.
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    While Playwright's sync API is running it marks an asyncio loop as running in the main
+    thread, which would break a later test's ``asyncio.run``; so it only lives while browser
+    tests follow each other.
+    """
+
+    def __init__(self) -> None:
+        self._manager: Any = None
+        self._browser: Browser | None = None
+
+    def get(self) -> Browser:
+        if self._browser is None:
+            exe = chromium_path()
+            why = "no Chromium found (install Debian's chromium or set CRAMPCHECK_CHROMIUM)"
+            require("BROWSER", exe is not None, why)
+            require("BROWSER", _playwright_available(), "the Python package playwright is not installed")
+            from playwright.sync_api import sync_playwright
+
+            self._manager = sync_playwright()
+            playwright = self._manager.__enter__()
+            try:
+                self._browser = playwright.chromium.launch(
+                    executable_path=exe, args=CHROMIUM_ARGS, headless=True
+                )
+            except BaseException:
+                self.stop()
+                raise
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._manager is not None:
+            self._manager.__exit__(None, None, None)
+            self._manager = None
+
+
+_CHROMIUM = _Chromium()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Stop the shared Chromium before a test that does not use it."""
+    if "browser" not in getattr(item, "fixturenames", ()):
+        _CHROMIUM.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _CHROMIUM.stop()
+
+
+@pytest.fixture
+def browser() -> Browser:
+    """The shared Chromium (started on first use)."""
+    return _CHROMIUM.get()
 
 
 PageFactory = Callable[..., "Page"]
