@@ -145,9 +145,15 @@ def test_assessment_answers_become_the_profile(client: TestClient) -> None:
             self.cookies: dict[str, str] = {}
 
     import asyncio
+    import threading
 
     hook = app.state.on_assessment  # type: ignore[attr-defined]
-    asyncio.run(hook(FakeRequest(), {"affects_quality_of_life": True, "age": 60}))
+    # A thread of its own: another test's browser may already run an event loop in this one.
+    worker = threading.Thread(
+        target=lambda: asyncio.run(hook(FakeRequest(), {"affects_quality_of_life": True, "age": 60}))
+    )
+    worker.start()
+    worker.join()
     assert repo.get_profile(repo.local_person_id()) == {"affects_quality_of_life": True, "age": 60}
     s = client.get("/api/v1/diary/summary").json()
     assert s["disposition"] == "gp" and "affects-quality-of-life" in [r["id"] for r in s["reasons"]]
