@@ -17,7 +17,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crampcheck.engine import default_engine
+from crampcheck.engine import Assessment, default_engine
+from crampcheck.intake import IntakeResult
 from crampcheck.web import question_form
 from crampcheck.web.flow import FlowState, StateTooLarge, clear_state, load_state, store_state
 from crampcheck.web.templating import render
@@ -30,8 +31,8 @@ RED_FLAGS = ("emergency", "urgent")
 TEXT_FIELD = "description"
 
 
-def _read(text: str) -> Any:
-    from crampcheck.intake import parse  # spaCy loads on first use, not with the app
+def _read(text: str) -> IntakeResult:
+    from crampcheck.intake import parse  # spaCy loads on first use (in parse), not with the app
 
     return parse(text)
 
@@ -79,7 +80,7 @@ async def describe(request: Request) -> Response:
     return response
 
 
-def _red_flag(request: Request, result: Any, assessment: Any) -> Response:
+def _red_flag(request: Request, result: IntakeResult, assessment: Assessment) -> Response:
     from crampcheck.web.pages import result_context
 
     state = FlowState()
@@ -95,12 +96,12 @@ def _red_flag(request: Request, result: Any, assessment: Any) -> Response:
     return response
 
 
-def _pending(result: Any, state: FlowState) -> list[str]:
+def _pending(result: IntakeResult, state: FlowState) -> list[str]:
     g = default_engine().guidance
     return [q.key for q in g.questions if q.key in result.answers and q.key not in state.order]
 
 
-def _evidence_rows(result: Any, keys: list[str]) -> list[dict[str, Any]]:
+def _evidence_rows(result: IntakeResult, keys: list[str]) -> list[dict[str, Any]]:
     g = default_engine().guidance
     rows = []
     for key in keys:
@@ -116,7 +117,12 @@ def _evidence_rows(result: Any, keys: list[str]) -> list[dict[str, Any]]:
 
 
 def _confirm_page(
-    request: Request, text: str, result: Any, state: FlowState, raw: list[str] | None, error: str | None
+    request: Request,
+    text: str,
+    result: IntakeResult,
+    state: FlowState,
+    raw: list[str] | None,
+    error: str | None,
 ) -> Response:
     pending = _pending(result, state)
     if not pending:
