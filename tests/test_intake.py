@@ -282,3 +282,12 @@ def test_cli_text_shows_the_words_it_read() -> None:
     assert result.exit_code == 0, result.output
     assert '(from "left")' in result.output
     assert "swelling" in result.output
+
+
+def test_spacy_loads_only_when_text_is_read() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, crampcheck.cli, crampcheck.web.app, crampcheck.intake; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
