@@ -55,6 +55,14 @@ def test_errors_are_announced_and_accessible(page: Page, live_server: str) -> No
     axe_check(page)
 
 
+def test_import_page(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/diary/import")
+    axe_check(page)
+    page.get_by_role("button", name="Import").click()
+    assert "Select a CSV file" in page.locator(".nhsuk-error-summary").inner_text()
+    axe_check(page)
+
+
 def test_summary_page(page: Page, live_server: str) -> None:
     page.goto(live_server + "/diary/summary")
     assert page.locator("svg[role=img]").count() == 3

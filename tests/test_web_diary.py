@@ -350,3 +350,47 @@ def test_register_rejects_bad_input(multi: TestClient) -> None:
         },
     )
     assert r.status_code == 422 and "already exists" in r.text
+
+
+# --- CSV import ---------------------------------------------------------------------------------------
+GOOD_CSV = "started_at,duration_minutes,location,helped\n2026-01-05T03:10:00+00:00,3,calf,heat;walking\n"
+BAD_CSV = GOOD_CSV + "2026-01-06T03:10:00+00:00,-2,calf,\n2026-01-07T03:10:00,2,knee,\n"
+
+
+def test_csv_import_api(client: TestClient) -> None:
+    headers = {"content-type": "text/csv"}
+    r = client.post("/api/v1/episodes/import", content=BAD_CSV, headers=headers)
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {"line 3: duration_minutes", "line 4: started_at", "line 4: location"}
+    assert [x["line"] for x in r.json()["lines"]] == [3, 4]
+    assert count(client) == 0
+    for malformed in ("", "a,b\n1,2\n", "started_at,duration_minutes,location\n1,2\n", "\xff"):
+        r = client.post("/api/v1/episodes/import", content=malformed.encode("latin-1"), headers=headers)
+        assert r.status_code == 422, malformed
+    for unusable in ("", "a,b\n1,2\n", "\xff"):  # no header to go by: skipping rows cannot help
+        r = client.post(
+            "/api/v1/episodes/import?skip_bad=1", content=unusable.encode("latin-1"), headers=headers
+        )
+        assert r.status_code == 422, unusable
+    assert count(client) == 0
+    r = client.post("/api/v1/episodes/import?skip_bad=true", content=BAD_CSV, headers=headers)
+    assert r.status_code == 201 and r.json()["imported"] == 1 and len(r.json()["skipped"]) == 2
+    assert client.post("/api/v1/episodes/import", content=GOOD_CSV, headers=headers).status_code == 201
+    assert count(client) == 2
+
+
+def test_csv_import_page(client: TestClient) -> None:
+    token = csrf(client, "/diary/import")
+    r = client.post(
+        "/diary/import", data={"csrf_token": token}, files={"file": ("d.csv", BAD_CSV, "text/csv")}
+    )
+    assert r.status_code == 422 and "line 3: duration_minutes" in r.text and "nothing was imported" in r.text
+    assert count(client) == 0
+    r = client.post(
+        "/diary/import",
+        data={"csrf_token": token},
+        files={"file": ("d.csv", GOOD_CSV, "text/csv")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and count(client) == 1
+    assert "Imported 1 cramp." in client.get(r.headers["location"]).text

@@ -142,6 +142,60 @@ async def create_episode(request: Request) -> Response:
     )
 
 
+MAX_CSV = 5 * 1024 * 1024
+
+_CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": "started_at,duration_minutes,location\n"}
+        },
+    }
+}
+
+
+def csv_problems_response(bad: list[tuple[int, dict[str, str]]]) -> JSONResponse:
+    """422 for a CSV import: ``errors`` keyed ``line N: field``, and ``lines`` grouped by line."""
+    errors = {
+        f"line {line}: {field}": message for line, problems in bad for field, message in problems.items()
+    }
+    detail = [
+        {"loc": ["body", line, field], "msg": m, "type": "value_error"}
+        for line, p in bad
+        for field, m in p.items()
+    ]
+    lines = [{"line": line, "errors": problems} for line, problems in bad]
+    return JSONResponse({"errors": errors, "detail": detail, "lines": lines}, status_code=422)
+
+
+def import_csv_text(repo: Repository, person: int, text: str, skip_bad: bool) -> Response:
+    """Check every row; store all good rows in one transaction, or none if any is bad (unless
+    ``skip_bad``)."""
+    from crampcheck.diary_io import parse_csv
+
+    result = parse_csv(text)
+    if result.bad and (not skip_bad or any(line == 1 for line, _ in result.bad)):  # a bad header: no rows
+        return csv_problems_response(result.bad)
+    stored = repo.add_episodes(person, [ep for _, ep in result.good])
+    skipped = [{"line": line, "errors": problems} for line, problems in result.bad]
+    return JSONResponse({"imported": len(stored), "skipped": skipped}, status_code=201)
+
+
+@api.post("/episodes/import", status_code=201, summary="Import episodes from CSV", openapi_extra=_CSV_BODY)
+async def import_episodes(request: Request, skip_bad: Annotated[bool, Query()] = False) -> Response:
+    """A CSV with a header row (as exported). Every row is checked: with any bad row nothing is
+    stored and the answer is 422 naming each bad line and field, unless ``skip_bad=true``."""
+    person = await run_in_threadpool(api_person, request)
+    body = await request.body()
+    if len(body) > MAX_CSV:
+        raise HTTPException(413, detail="The file is too large (at most 5 MB)")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return csv_problems_response([(1, {"file": "is not UTF-8 text"})])
+    return await run_in_threadpool(import_csv_text, repo_of(request), person, text, skip_bad)
+
+
 @api.get("/episodes", summary="List your episodes, newest first")
 def list_episodes(
     request: Request,

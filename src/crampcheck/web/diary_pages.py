@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from crampcheck.charts import chart_figure, summary_charts
 from crampcheck.diary import (
@@ -212,6 +212,7 @@ def diary_page(request: Request) -> Response:
             "episodes": eps,
             "total": repo.count_episodes(person) if len(eps) == LIST_LIMIT else len(eps),
             "notice": request.query_params.get("done"),
+            "imported": request.query_params.get("n", ""),
             "multi_user": request.app.state.multi_user,
         },
     )
@@ -237,6 +238,46 @@ async def log_submit(request: Request) -> Response:
         return _form_page(request, values, exc.problems, action="/diary/log", editing=False)
     repo_of(request).add_episode(person, ep)
     return RedirectResponse("/diary?done=logged", status_code=303)
+
+
+@router.get("/diary/import")
+def import_page(request: Request) -> Response:
+    person = page_person(request)
+    if isinstance(person, Response):
+        return person
+    return render(request, "diary/import.html", {"nav_current": "diary", "errors": {}, "bad_lines": []})
+
+
+@router.post("/diary/import")
+async def import_submit(request: Request) -> Response:
+    from crampcheck.diary_io import describe_bad_rows, parse_csv
+
+    person = page_person(request)
+    if isinstance(person, Response):
+        return person
+    async with request.form() as form:  # closes the uploaded file's temporary storage
+        upload = form.get("file")
+        skip_bad = form.get("skip_bad") == "yes"
+        raw = await upload.read() if isinstance(upload, UploadFile) else b""
+    errors: dict[str, str] = {}
+    lines: list[str] = []
+    if not raw:
+        errors["file"] = "Select a CSV file"
+    else:
+        try:
+            result = parse_csv(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            errors["file"] = "The selected file must be a CSV file saved as UTF-8 text"
+        else:
+            lines = describe_bad_rows(result.bad)
+            header_bad = any(line == 1 for line, _ in result.bad)
+            if result.bad and (not skip_bad or header_bad):
+                errors["file"] = f"The file has {len(result.bad)} problem(s); nothing was imported"
+            else:
+                repo_of(request).add_episodes(person, [ep for _, ep in result.good])
+                return RedirectResponse(f"/diary?done=imported&n={len(result.good)}", status_code=303)
+    ctx = {"nav_current": "diary", "errors": errors, "bad_lines": lines}
+    return render(request, "diary/import.html", ctx, status_code=422)
 
 
 @router.get("/diary/{episode_id}/edit")
