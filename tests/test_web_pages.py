@@ -308,3 +308,46 @@ def test_question_page_weight_is_under_100_kb_gzipped(person: Person) -> None:
         assert r.status_code == 200
         total += int(r.headers["content-length"])
     assert total <= 100 * 1024, f"{total} bytes"
+
+
+def _values(q: Any) -> Any:
+    from hypothesis import strategies as st
+
+    if q.type == "integer":
+        return st.integers(int(q.min), int(q.max))
+    if q.type == "number":
+        return st.decimals(q.min, q.max, places=2, allow_nan=False).map(float)
+    if q.type == "boolean":
+        return st.booleans()
+    values = [o.value for o in q.options]
+    if q.type == "choice":
+        return st.sampled_from(values)
+    if q.type == "multi_choice":
+        subsets = st.lists(st.sampled_from(values), unique=True, min_size=0 if q.none_label else 1)
+        return subsets.map(lambda chosen: [v for v in values if v in chosen])
+    line = st.text(
+        st.characters(blacklist_categories=["Cc", "Cs", "Zl", "Zp"]), min_size=1, max_size=q.max_length
+    )
+    lines = st.lists(line.map(str.strip).filter(bool), unique=True, max_size=q.max_items)
+    return lines.filter(lambda ls: not (len(ls) == 1 and question_form._DONT_KNOW_TYPED.match(ls[0])))
+
+
+@pytest.mark.parametrize("key", [q.key for q in G.questions])
+def test_a_shown_answer_posts_back_unchanged(key: str) -> None:
+    """What a question page shows for a stored answer reads back as the same answer."""
+    from hypothesis import given, settings
+    from starlette.datastructures import FormData
+
+    q = G.question_map[key]
+
+    @settings(max_examples=40, deadline=None)
+    @given(_values(q))
+    def round_trip(value: Any) -> None:
+        form = FormData([(question_form.FIELD, v) for v in question_form.shown(q, value, False)])
+        posted = question_form.parse(q, form)
+        assert posted.error is None and not posted.declined
+        assert posted.value == value
+
+    round_trip()
+    dont_know = FormData([(question_form.FIELD, v) for v in question_form.shown(q, None, True)])
+    assert question_form.parse(q, dont_know).declined or q.type in ("integer", "number", "text_list")
