@@ -234,3 +234,26 @@ def test_storage_imports_without_fastapi_and_core_without_storage() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def _start_up(url: str) -> None:
+    repo = open_repository(url)
+    repo.local_person_id()
+    repo.engine.dispose()
+
+
+def test_processes_starting_together_migrate_once(database_url: str) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_start_up, args=(database_url,)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    engine = make_engine(database_url)
+    assert current_revision(engine) == "0001"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM people WHERE handle = 'local'")).scalar() == 1
+    engine.dispose()

@@ -70,7 +70,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(files("crampcheck") / "migrations"))
-    with engine.connect() as conn:
+    # On SQLite the write lock is taken up front, so processes starting together migrate in turn.
+    with engine.connect().execution_options(**{WRITE: True}) as conn:
         if conn.dialect.name == "postgresql":
             # Several server processes may start at once; one migrates, the others wait.
             conn.execute(text("SELECT pg_advisory_lock(4242001)"))
