@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crampcheck import contract
+from crampcheck.answers import AnswersError, validate_answers
 from crampcheck.engine import Assessment, Engine, default_engine
 from crampcheck.guidance.model import Question
 from crampcheck.web import question_form
@@ -150,7 +151,12 @@ async def answer(request: Request, key: str, change: bool = False) -> Response:
     if posted.declined or posted.value is None:
         state.decline(key)
     else:
-        state.answer(key, posted.value)
+        try:  # the form parser already checks; the contract's own validator has the last word
+            checked = validate_answers({key: posted.value})
+        except AnswersError as exc:
+            message = "Check your answer: " + next(iter(exc.problems.values()))
+            return _question_page(request, q, state, posted.raw, message, change)
+        state.answer(key, checked[key])
     target = next_url(state)
     response = _see_other(target)
     try:
