@@ -93,3 +93,13 @@ def test_delete_account_removes_tokens(repo: Repository) -> None:
     accounts.delete_account(repo, pid)
     assert accounts.person_for_bearer(repo, token) is None
     assert accounts.authenticate(repo, "ann@example.org", PASSWORD, ip="1.1.1.1") is None
+
+
+def test_delete_account_forgets_failed_sign_ins_for_its_address(repo: Repository) -> None:
+    import datetime as dt
+
+    pid = accounts.register(repo, "ann@example.org", PASSWORD)
+    accounts.authenticate(repo, "ann@example.org", "wrong password", ip="1.1.1.1")
+    accounts.delete_account(repo, pid)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert repo.login_failures_since("email:ann@example.org", since) == 0

@@ -142,5 +142,8 @@ def person_for_bearer(repo: Repository, token: str) -> int | None:
 
 
 def delete_account(repo: Repository, person_id: int) -> None:
-    """Delete the account and all of its data."""
+    """Delete the account and all of its data (failed sign-ins naming its address too)."""
+    email = repo.person_email(person_id)
     repo.delete_person(person_id)
+    if email:
+        repo.clear_login_failures(f"email:{email}")

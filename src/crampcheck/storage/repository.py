@@ -260,6 +260,9 @@ class Repository:
     def add_session(self, person_id: int, token_hash: str, expires_at: dt.datetime) -> None:
         with self._write() as conn:
             conn.execute(
+                delete(sessions).where(sessions.c.person_id == person_id, sessions.c.expires_at <= _now())
+            )
+            conn.execute(
                 insert(sessions).values(
                     token_hash=token_hash, person_id=person_id, created_at=_now(), expires_at=expires_at
                 )
@@ -312,8 +315,13 @@ class Repository:
 
     # --- login rate limiting (in the database, so it holds across server processes) --------------
     def note_login_failure(self, key: str) -> None:
+        now = _now()
         with self._write() as conn:
-            conn.execute(insert(login_attempts).values(key=key, attempted_at=_now()))
+            # Old attempts have no use and name e-mail addresses: keep only the last day.
+            conn.execute(
+                delete(login_attempts).where(login_attempts.c.attempted_at < now - dt.timedelta(days=1))
+            )
+            conn.execute(insert(login_attempts).values(key=key, attempted_at=now))
 
     def login_failures_since(self, key: str, since: dt.datetime) -> int:
         with self._read() as conn:
