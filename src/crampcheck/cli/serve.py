@@ -10,13 +10,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(
-        host: str = typer.Option(None, "--host", help="Address to listen on [default: 127.0.0.1]."),
-        port: int = typer.Option(None, "--port", help="Port to listen on [default: 8000]."),
+        host: str = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
+        port: int = typer.Option(None, "--port", help="Port to listen on (default 8000)."),
         database_url: str = typer.Option(
-            None, "--database-url", help="Database URL [default: SQLite in your data folder]."
+            None, "--database-url", help="Database URL (default: SQLite in your data folder)."
         ),
         multi_user: bool = typer.Option(
-            None, "--multi-user/--personal", help="Accounts for several people [default: personal]."
+            None, "--multi-user/--personal", help="Accounts for several people (default: personal)."
         ),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
     ) -> None:
