@@ -257,3 +257,20 @@ def test_processes_starting_together_migrate_once(database_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM people WHERE handle = 'local'")).scalar() == 1
     engine.dispose()
+
+
+def test_episode_facts_match_the_episodes(repo: Repository) -> None:
+    me = repo.local_person_id()
+    repo.add_episode(me, ep(2, woke_from_sleep=True, exercise="after", helped=["heat", "walking"]))
+    repo.add_episode(me, ep(40))
+    facts = repo.episode_facts(me, NOW - dt.timedelta(days=28), NOW)
+    (full,) = repo.list_episodes(me, since=NOW - dt.timedelta(days=28))
+    assert len(facts) == 1
+    f = facts[0]
+    assert f.started_at == full.started_at and f.started_at.utcoffset() == dt.timedelta(hours=2)
+    assert (f.duration_minutes, f.woke_from_sleep, f.exercise, f.helped) == (
+        3,
+        True,
+        "after",
+        ("heat", "walking"),
+    )

@@ -24,10 +24,9 @@ import datetime as dt
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from crampcheck.answers import AnswersError, validate_answers
-from crampcheck.diary import Episode
 from crampcheck.engine import Assessment, default_engine
 
 NIGHT_STARTS, NIGHT_ENDS = 22, 6
@@ -46,7 +45,23 @@ DURATION_BANDS: list[tuple[float, float | None, str]] = [
 MOVEMENT = {"stretching", "walking"}
 
 
-def is_night(ep: Episode) -> bool:
+class EpisodeLike(Protocol):
+    """What a summary reads of an episode: a stored :class:`~crampcheck.diary.Episode`, or the
+    lighter rows of :meth:`~crampcheck.storage.Repository.episode_facts`."""
+
+    @property
+    def started_at(self) -> dt.datetime: ...
+    @property
+    def duration_minutes(self) -> float: ...
+    @property
+    def woke_from_sleep(self) -> bool | None: ...
+    @property
+    def exercise(self) -> str | None: ...
+    @property
+    def helped(self) -> Sequence[str]: ...
+
+
+def is_night(ep: EpisodeLike) -> bool:
     """Whether a cramp counts as a night cramp (on the person's own clock)."""
     hour = ep.started_at.hour
     return bool(ep.woke_from_sleep) or hour >= NIGHT_STARTS or hour < NIGHT_ENDS
@@ -125,7 +140,7 @@ class DiarySummary:
         }
 
 
-def diary_answers(eps: Sequence[Episode], days: int) -> dict[str, Any]:
+def diary_answers(eps: Sequence[EpisodeLike], days: int) -> dict[str, Any]:
     """The answer keys the diary can give for ``days`` of episodes (contract section 1 names)."""
     out: dict[str, Any] = {"cramps_per_week": round(len(eps) * 7 / days, 1)}
     if not eps:
@@ -160,7 +175,7 @@ def merged_answers(profile: Mapping[str, Any], diary: Mapping[str, Any]) -> dict
         return validate_answers({k: v for k, v in merged.items() if k not in exc.problems})
 
 
-def _weekly(eps: Sequence[Episode], since: dt.datetime, days: int) -> list[tuple[dt.date, int]]:
+def _weekly(eps: Sequence[EpisodeLike], since: dt.datetime, days: int) -> list[tuple[dt.date, int]]:
     weeks = max(1, -(-days // 7))
     counts = [0] * weeks
     for ep in eps:
@@ -169,21 +184,21 @@ def _weekly(eps: Sequence[Episode], since: dt.datetime, days: int) -> list[tuple
     return [((since + dt.timedelta(days=7 * i)).date(), n) for i, n in enumerate(counts)]
 
 
-def _time_of_day(eps: Sequence[Episode]) -> list[tuple[str, int]]:
+def _time_of_day(eps: Sequence[EpisodeLike]) -> list[tuple[str, int]]:
     return [
         (f"{a:02d}:00 to {b - 1:02d}:59", sum(1 for e in eps if a <= e.started_at.hour < b))
         for a, b in TIME_BANDS
     ]
 
 
-def _durations(eps: Sequence[Episode]) -> list[tuple[str, int]]:
+def _durations(eps: Sequence[EpisodeLike]) -> list[tuple[str, int]]:
     return [
         (label, sum(1 for e in eps if lo <= e.duration_minutes and (hi is None or e.duration_minutes < hi)))
         for lo, hi, label in DURATION_BANDS
     ]
 
 
-def _factor(id_: str, label: str, eps: Sequence[Episode], test: Any, weeks: float) -> Factor:
+def _factor(id_: str, label: str, eps: Sequence[EpisodeLike], test: Any, weeks: float) -> Factor:
     known = [test(e) for e in eps]
     with_n = sum(1 for k in known if k is True)
     without_n = sum(1 for k in known if k is False)
@@ -199,7 +214,7 @@ def _factor(id_: str, label: str, eps: Sequence[Episode], test: Any, weeks: floa
     return Factor(id_, label, with_n, without_n, None, None, False, message)
 
 
-def factors(eps: Sequence[Episode], days: int) -> list[Factor]:
+def factors(eps: Sequence[EpisodeLike], days: int) -> list[Factor]:
     """How often cramps come with and without each recorded flag."""
     weeks = days / 7
     return [
@@ -222,7 +237,7 @@ def factors(eps: Sequence[Episode], days: int) -> list[Factor]:
 
 
 def summarize(
-    eps: Sequence[Episode], profile: Mapping[str, Any], *, days: int = 28, now: dt.datetime | None = None
+    eps: Sequence[EpisodeLike], profile: Mapping[str, Any], *, days: int = 28, now: dt.datetime | None = None
 ) -> DiarySummary:
     """Summarise the episodes that started in the ``days`` before ``now`` and reassess."""
     until = now or dt.datetime.now(dt.UTC)

@@ -168,7 +168,7 @@ def diary(
         console.print(
             f"Cramps a week, last {weeks} weeks: {sparkline(counts)}  (most in a week: {max(counts)})"
         )
-        eps = repo.list_episodes(person, since=now - dt.timedelta(days=days), until=now, limit=None)
+        eps = repo.episode_facts(person, now - dt.timedelta(days=days), now)
         s = summarize(eps, repo.get_profile(person), days=days, now=now)
         console.print(f"Last {days} days: {s.episodes} cramps, {s.per_week} a week.", markup=False)
         console.print(f"What to do: {s.assessment.disposition_label}", markup=False)

@@ -12,10 +12,11 @@ Importable without FastAPI.
 from __future__ import annotations
 
 from crampcheck.storage.database import current_revision, make_engine, migrate
-from crampcheck.storage.repository import AlreadyExists, NotFound, Repository, open_repository
+from crampcheck.storage.repository import AlreadyExists, EpisodeFacts, NotFound, Repository, open_repository
 
 __all__ = [
     "AlreadyExists",
+    "EpisodeFacts",
     "NotFound",
     "Repository",
     "current_revision",

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, RowMapping, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,16 @@ from crampcheck.storage.schema import api_tokens, episodes, login_attempts, peop
 
 LOCAL = "local"
 MAX_LIST = 100_000
+
+
+class EpisodeFacts(NamedTuple):
+    """The part of an episode a summary needs (see :meth:`Repository.episode_facts`)."""
+
+    started_at: dt.datetime
+    duration_minutes: float
+    woke_from_sleep: bool | None
+    exercise: str | None
+    helped: tuple[str, ...]
 
 
 class NotFound(LookupError):
@@ -251,6 +261,40 @@ class Repository:
             query = query.limit(min(limit, MAX_LIST))
         with self._read() as conn:
             return [_episode(r) for r in conn.execute(query).mappings().all()]
+
+    def episode_facts(self, person_id: int, since: dt.datetime, until: dt.datetime) -> list[EpisodeFacts]:
+        """What a summary needs of the person's episodes in ``[since, until]``, oldest first.
+
+        Lighter than :meth:`list_episodes` for long diaries: five columns, no notes.
+        """
+        query = (
+            select(
+                episodes.c.started_at,
+                episodes.c.utc_offset_minutes,
+                episodes.c.duration_minutes,
+                episodes.c.woke_from_sleep,
+                episodes.c.exercise,
+                episodes.c.helped,
+            )
+            .where(
+                episodes.c.person_id == person_id,
+                episodes.c.started_at >= since,
+                episodes.c.started_at <= until,
+            )
+            .order_by(episodes.c.started_at)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            EpisodeFacts(
+                start.astimezone(_zone(offset)),
+                duration,
+                woke,
+                exercise,
+                tuple(h for h in helped.split(",") if h),
+            )
+            for start, offset, duration, woke, exercise, helped in rows
+        ]
 
     def count_episodes(self, person_id: int) -> int:
         with self._read() as conn:

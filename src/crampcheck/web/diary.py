@@ -99,7 +99,7 @@ async def _body(request: Request) -> bytes:
 def person_summary(repo: Repository, person: int, days: int, now: dt.datetime | None = None) -> DiarySummary:
     """A person's diary summary over ``days`` (only their own rows are read)."""
     until = now or dt.datetime.now(dt.UTC)
-    eps = repo.list_episodes(person, since=until - dt.timedelta(days=days), until=until, limit=None)
+    eps = repo.episode_facts(person, until - dt.timedelta(days=days), until)
     return summarize(eps, repo.get_profile(person), days=days, now=until)
 
 
