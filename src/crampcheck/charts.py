@@ -22,8 +22,8 @@ from crampcheck.diary_summary import DiarySummary
 BAR = "#005eb8"  # NHS blue: 7:1 contrast against white
 TEXT = "#212b32"
 GRID = "#d8dde0"
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 56
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 20, 60
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def bar_chart_svg(chart: Chart) -> Markup:
     top = _nice_max(max((b.value for b in chart.bars), default=0))
     n = max(1, len(chart.bars))
     slot = plot_w / n
-    label_every = max(1, -(-n // 12))  # at most about 12 axis labels, so they never overlap
+    label_every = max(1, -(-n // 10))  # at most about 10 axis labels, so they never overlap
     tid, did = f"{chart.id}-title", f"{chart.id}-desc"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
@@ -80,7 +80,7 @@ def bar_chart_svg(chart: Chart) -> Markup:
         y = TOP + plot_h - plot_h * t / top
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         out.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{TEXT}">{t}</text>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="14" fill="{TEXT}">{t}</text>'
         )
     for i, bar in enumerate(chart.bars):
         h = plot_h * bar.value / top
@@ -90,12 +90,12 @@ def bar_chart_svg(chart: Chart) -> Markup:
         out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
         if bar.value and n <= 26:
             out.append(
-                f'<text x="{x + w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="12" '
+                f'<text x="{x + w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="14" '
                 f'fill="{TEXT}">{_num(bar.value)}</text>'
             )
         if i % label_every == 0:
             out.append(
-                f'<text x="{x + w / 2:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" font-size="11" '
+                f'<text x="{x + w / 2:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" font-size="13" '
                 f'fill="{TEXT}">{escape(bar.label)}</text>'
             )
     out.append(
@@ -103,7 +103,7 @@ def bar_chart_svg(chart: Chart) -> Markup:
     )
     if chart.category_label:
         out.append(
-            f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="12" '
+            f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="14" '
             f'fill="{TEXT}">{escape(chart.category_label)}</text>'
         )
     out.append("</svg>")
