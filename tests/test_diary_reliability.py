@@ -105,6 +105,8 @@ def test_sixteen_concurrent_writers_for_ten_seconds(database_url: str, tmp_path:
     finally:
         stop.set()
         stop_server(proc)
+    if database_url.startswith("postgresql"):  # the server really wrote to PostgreSQL
+        assert not (tmp_path / "t.db").exists()
     assert errors == [], f"{len(errors)} failed writes, e.g. {errors[:3]}"
     assert len(acked) > 100
     assert total == len(acked)
