@@ -17,10 +17,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import require
+
+if TYPE_CHECKING:
+    from crampcheck.storage import Repository
 
 PG_ROOT = Path("/usr/lib/postgresql")
 
@@ -178,7 +182,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def repo(database_url: str) -> Iterator[object]:
+def repo(database_url: str) -> Iterator[Repository]:
     """A migrated :class:`crampcheck.storage.Repository` on ``database_url``."""
     from crampcheck.storage import open_repository
 
