@@ -15,6 +15,8 @@ import typer
 
 
 class OutputFormat(StrEnum):
+    """``--format`` of the commands that print answers or assessments."""
+
     json = "json"
     text = "text"
 

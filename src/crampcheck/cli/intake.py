@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-
-class Format(StrEnum):
-    json = "json"
-    text = "text"
+from crampcheck.cli.assess import OutputFormat as Format
 
 
 def register(app: typer.Typer) -> None:
