@@ -1,8 +1,9 @@
 """Database engines and migrations.
 
 SQLite (the personal default) gets WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE`` for
-writes, so concurrent writers queue instead of failing with "database is locked". PostgreSQL is
-used as it comes.
+writes, so concurrent writers queue instead of failing with "database is locked". PostgreSQL
+connections are checked before use and time out quickly, so while the server is down requests fail
+fast (the web app answers 503) and the pool recovers by itself when it returns.
 
 >>> engine = make_engine("sqlite://")
 >>> migrate(engine)
@@ -23,12 +24,19 @@ WRITE = "crampcheck_write"
 """Execution option: this connection's transaction will write (SQLite takes the lock up front)."""
 
 BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 3
+"""An unreachable PostgreSQL host fails a request after this long rather than hanging it."""
+POOL_TIMEOUT_S = 10
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with crampcheck's connection settings."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+    if url.startswith("postgresql+psycopg"):
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_S})
+    # pre_ping: connections broken by a database restart are replaced, not handed to a request.
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -14,6 +14,7 @@ import logging
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from crampcheck import __version__
 from crampcheck.config import Settings
 from crampcheck.web import api, diary, docs, flow, intake, interop, pages, report
 from crampcheck.web.assets import missing_vendor_files
+from crampcheck.web.limits import BodyLimitMiddleware
 from crampcheck.web.security import SecurityMiddleware
 from crampcheck.web.templating import render
 
@@ -57,6 +59,31 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(api.validation_problems(exc), status_code=422)
 
 
+DATABASE_DOWN = (
+    "The diary is not available right now: crampcheck cannot reach its database. "
+    "Nothing was saved. Try again in a minute."
+)
+RETRY_AFTER_S = 5
+
+
+def _connection_failure(exc: Exception) -> bool:
+    if isinstance(exc, db_errors.OperationalError | db_errors.InterfaceError | db_errors.TimeoutError):
+        return True
+    return isinstance(exc, db_errors.DBAPIError) and exc.connection_invalidated
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # The database being down or overloaded is the service's state, not a bug: say so at once
+    # (the pool fails fast) and let clients and proxies retry, instead of a 500 or a hang.
+    if not _connection_failure(exc):
+        raise exc
+    log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    if _wants_html(request):
+        return render(request, "errors/unavailable.html", status_code=503, headers=headers)
+    return JSONResponse({"detail": DATABASE_DOWN}, status_code=503, headers=headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -83,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             setup(app, settings)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(db_errors.DBAPIError, _database_error)
+    app.add_exception_handler(db_errors.TimeoutError, _database_error)
+    # Inside SecurityMiddleware, so its 413 answers carry the security headers too.
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityMiddleware, settings=settings)
     return app

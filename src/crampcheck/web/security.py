@@ -31,13 +31,13 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crampcheck.config import Settings
+from crampcheck.web.limits import declared_length, limit_for
 from crampcheck.web.templating import CSRF_FIELD, render
 
 CSRF_COOKIE = "crampcheck_csrf"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
-MAX_FORM_BYTES = 20 * 1024 * 1024
 
 
 def content_security_policy(nonce: str) -> str:
@@ -161,7 +161,10 @@ class SecurityMiddleware:
             headers = MutableHeaders(scope=scope)
             media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
             if media_type in FORM_TYPES:
-                body = await _read_body(receive, MAX_FORM_BYTES)
+                limit = limit_for(scope["path"])
+                declared = declared_length(scope)
+                too_large = declared is not None and not 0 <= declared <= limit
+                body = None if too_large else await _read_body(receive, limit)
                 if body is None:
                     await self._reject(scope, receive, send, 413)
                     return
