@@ -74,12 +74,16 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its existing data folder and port; return once it accepts connections."""
         self.proc = subprocess.Popen(
             [
                 *self.prefix,
                 str(self.bin / "postgres"),
                 "-D",
-                str(data),
+                str(self.dir / "data"),
                 "-p",
                 str(self.port),
                 "-k",
@@ -102,7 +106,27 @@ class PostgresServer:
             except psycopg.OperationalError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     raise
-                time.sleep(0.1)
+                time.sleep(0.05)
+
+    def pause(self) -> None:
+        """Stop the server as an operator would (``pg_ctl stop -m fast``), keeping its data."""
+        subprocess.run(
+            [
+                *self.prefix,
+                str(self.bin / "pg_ctl"),
+                "stop",
+                "-D",
+                str(self.dir / "data"),
+                "-m",
+                "fast",
+                "-w",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        if self.proc is not None:
+            self.proc.wait(timeout=30)
 
     def dsn(self, db: str) -> str:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname={db}"
@@ -152,6 +176,20 @@ def postgres_server() -> Iterator[PostgresServer | None]:
     if bin_dir is None:
         yield None
         return
+    server = PostgresServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, which it may stop and restart."""
+    bin_dir = pg_bin()
+    require("POSTGRES", bin_dir is not None, f"no PostgreSQL binaries under {PG_ROOT}")
+    assert bin_dir is not None
     server = PostgresServer(bin_dir)
     try:
         server.start()

@@ -51,8 +51,13 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"crampcheck serve did not answer {url} within {START_TIMEOUT} s:\n{log.read_text()[-4000:]}")
 
 
-def start_server(folder: Path, extra_args: tuple[str, ...] = ()) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start ``crampcheck serve`` with its data in ``folder``; return its base URL and process."""
+def start_server(
+    folder: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``crampcheck serve`` with its data in ``folder``; return its base URL and process.
+
+    ``env`` adds to the environment (several processes of one service share CRAMPCHECK_SECRET_KEY).
+    """
     port = free_port()
     log = folder / "server.log"
     env = {
@@ -60,6 +65,7 @@ def start_server(folder: Path, extra_args: tuple[str, ...] = ()) -> tuple[str, s
         "CRAMPCHECK_DATA_DIR": str(folder / "data"),
         "CRAMPCHECK_SECRET_KEY": secrets.token_urlsafe(32),
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     env.pop("CRAMPCHECK_DATABASE_URL", None)
     cmd = [
