@@ -142,11 +142,13 @@ def test_describe_in_a_browser(page: Page, live_server: str) -> None:
     page.goto(live_server + "/describe")
     axe_check(page)
     page.get_by_label("Describe it in your own words").fill("My left calf cramps most nights. No swelling.")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     axe_check(page)
     for _ in range(4):
         assert "We filled this in from your words" in page.content()
-        page.get_by_role("button", name="Continue").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/check/questions/**")
 
 
@@ -156,6 +158,7 @@ def test_red_flag_in_a_browser(page: Page, live_server: str) -> None:
 
     page.goto(live_server + "/describe")
     page.get_by_label("Describe it in your own words").fill("Cramp in my calf and now chest pain.")
-    page.get_by_role("button", name="Continue").click()
-    assert page.locator(".nhsuk-card--care--emergency").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    page.locator(".nhsuk-card--care--emergency").wait_for()
     axe_check(page)
