@@ -228,6 +228,17 @@ def test_summary_page_shows_disposition_first_then_charts(client: TestClient) ->
     assert "Not enough data yet" in page
 
 
+def test_summary_says_what_it_assumed(client: TestClient) -> None:
+    # A 12-minute cramp with nothing said about what helped: the safer reading, said out loud.
+    client.post("/api/v1/episodes", json=episode(1, duration_minutes=12))
+    page = client.get("/diary/summary").text
+    assert "Speak to a GP urgently today" in page
+    assert "we took the safer view" in page
+    # Once the longest cramp says walking helped, nothing is assumed.
+    client.post("/api/v1/episodes", json=episode(2, duration_minutes=13, helped=["walking"]))
+    assert "we took the safer view" not in client.get("/diary/summary").text
+
+
 def test_reminder_calendar(client: TestClient) -> None:
     r = client.get("/diary/reminder.ics?time=21:45")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")

@@ -22,6 +22,7 @@ from crampcheck.diary import (
     EpisodeIn,
     validate_episode,
 )
+from crampcheck.guidance import load_guidance
 from crampcheck.reminders import reminder_calendar
 from crampcheck.storage import NotFound
 from crampcheck.web.diary import person_for, person_summary, repo_of
@@ -345,6 +346,7 @@ def summary_page(request: Request, days: int = 28) -> Response:
             "assessment": a,
             "care_variant": CARE_VARIANT.get(a.care_card, "non-urgent"),
             "charts": [chart_figure(c) for c in summary_charts(summary)],
+            "questions": load_guidance().question_map,
         },
     )
 
