@@ -76,7 +76,8 @@ def _whole_float_to_int(value: Any) -> Any:
 
 def _field_type(q: Question) -> Any:
     if q.type == "integer":
-        return Annotated[int, BeforeValidator(_whole_float_to_int), Field(strict=True, ge=q.min, le=q.max)]
+        # Constraints before the validator, or pydantic writes them into the JSON Schema as "ge"/"le".
+        return Annotated[int, Field(strict=True, ge=q.min, le=q.max), BeforeValidator(_whole_float_to_int)]
     if q.type == "number":
         return Annotated[float, Field(ge=q.min, le=q.max, allow_inf_nan=False), Field(strict=True)]
     if q.type == "boolean":

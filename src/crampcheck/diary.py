@@ -124,8 +124,12 @@ def _problems(exc: ValidationError) -> dict[str, str]:
     return problems
 
 
-def validate_episode(data: object) -> EpisodeIn:
-    """Check an episode from JSON-like data; raise :class:`EpisodeError` naming every bad field."""
+def validate_episode(data: object, *, strict_json: bool = False) -> EpisodeIn:
+    """Check an episode from JSON-like data; raise :class:`EpisodeError` naming every bad field.
+
+    Forms and CSV give every value as text, so by default "3" is a severity of 3. ``strict_json``
+    (the JSON API) holds values to their JSON types, as the API's schema says: ``false`` is not 0.
+    """
     if not isinstance(data, Mapping):
         raise EpisodeError({"episode": "must be a JSON object"})
     # None for an optional field means "not recorded"; drop it so defaults apply.
@@ -137,6 +141,8 @@ def validate_episode(data: object) -> EpisodeIn:
     if clean.get("note") is None:
         clean.pop("note", None)
     try:
+        if strict_json:
+            return EpisodeIn.model_validate_json(json.dumps(clean), strict=True)
         return EpisodeIn.model_validate(clean)
     except ValidationError as exc:
         raise EpisodeError(_problems(exc)) from None
@@ -149,9 +155,9 @@ def apply_patch(current: EpisodeIn, patch: object) -> EpisodeIn:
     unknown = [k for k in patch if k not in FIELDS]
     if unknown:
         raise EpisodeError({k: "is not a known episode field" for k in unknown})
-    merged = current.model_dump(include=set(FIELDS))
+    merged = current.model_dump(mode="json", include=set(FIELDS))
     merged.update(patch)
-    return validate_episode(merged)
+    return validate_episode(merged, strict_json=True)
 
 
 def parse_episode_json(text: str | bytes) -> EpisodeIn:
@@ -160,4 +166,4 @@ def parse_episode_json(text: str | bytes) -> EpisodeIn:
         data = json.loads(text)
     except ValueError:  # bad JSON, bad UTF-8, or an integer too long to convert
         raise EpisodeError({"episode": "is not valid JSON"}) from None
-    return validate_episode(data)
+    return validate_episode(data, strict_json=True)

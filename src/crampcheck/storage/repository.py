@@ -47,6 +47,16 @@ class NotFound(LookupError):
     """No such record for this person."""
 
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers on PostgreSQL; a larger one cannot exist (and would not even bind)."""
+
+
+def _existing(record_id: int) -> int:
+    if not 1 <= record_id <= MAX_ID:
+        raise NotFound(record_id)
+    return record_id
+
+
 class AlreadyExists(ValueError):
     """A unique value (such as an e-mail address) is taken."""
 
@@ -208,6 +218,7 @@ class Repository:
         return stored
 
     def get_episode(self, person_id: int, episode_id: int) -> Episode:
+        _existing(episode_id)
         with self._read() as conn:
             row = (
                 conn.execute(
@@ -223,6 +234,7 @@ class Repository:
         return _episode(row)
 
     def update_episode(self, person_id: int, episode_id: int, ep: EpisodeIn) -> Episode:
+        _existing(episode_id)
         with self._write() as conn:
             result = conn.execute(
                 update(episodes)
@@ -234,6 +246,7 @@ class Repository:
         return self.get_episode(person_id, episode_id)
 
     def delete_episode(self, person_id: int, episode_id: int) -> None:
+        _existing(episode_id)
         with self._write() as conn:
             result = conn.execute(
                 delete(episodes).where(episodes.c.id == episode_id, episodes.c.person_id == person_id)
@@ -350,6 +363,7 @@ class Repository:
             return [dict(r) for r in rows]
 
     def delete_api_token(self, person_id: int, token_id: int) -> None:
+        _existing(token_id)
         with self._write() as conn:
             result = conn.execute(
                 delete(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.person_id == person_id)

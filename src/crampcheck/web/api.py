@@ -42,6 +42,21 @@ class Problems(BaseModel):
     detail: list[ProblemDetail]
 
 
+_ERRORS: dict[int, dict[str, Any]] = {
+    400: {"description": "The body is not JSON, or not what the operation expects"},
+    401: {"description": "Multi-user mode: not signed in and no valid 'Authorization: Bearer' token"},
+    404: {"description": "No such item, or it belongs to someone else"},
+    413: {"description": "The request body is too large"},
+    422: {"model": Problems, "description": "One message per bad field"},
+    503: {"description": "The database cannot be reached right now; retry after 'Retry-After' seconds"},
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error answers an operation gives, so its schema is complete."""
+    return {code: _ERRORS[code] for code in codes}
+
+
 def problems_body(problems: dict[str, str]) -> dict[str, Any]:
     """The JSON body of a 422 for ``problems`` (field → message)."""
     return {

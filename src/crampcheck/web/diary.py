@@ -24,6 +24,7 @@ from crampcheck.diary_io import all_my_data, episodes_to_csv
 from crampcheck.diary_summary import DiarySummary, summarize
 from crampcheck.storage import NotFound, Repository, open_repository
 from crampcheck.storage.repository import MAX_LIST
+from crampcheck.web.api import error_responses
 
 SESSION_COOKIE = "crampcheck_session"
 MAX_BODY = 64 * 1024
@@ -119,6 +120,20 @@ def _parse_time(name: str, raw: str | None, end_of_day: bool = False) -> dt.date
     return value
 
 
+# Every diary route needs the database (503 while it is down) and, in multi-user mode, a person.
+_READ = error_responses(401, 422, 503)
+_ONE = error_responses(401, 404, 422, 503)
+_WRITE = error_responses(401, 413, 422, 503)
+_CHANGE = error_responses(401, 404, 413, 422, 503)
+# A date (2026-01-05) or a date and time with its offset (empty: not given); the schema says so.
+_WHEN = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "maxLength": 0},
+    ]
+}
+
 _EPISODE_BODY = {
     "requestBody": {
         "required": True,
@@ -127,7 +142,13 @@ _EPISODE_BODY = {
 }
 
 
-@api.post("/episodes", status_code=201, summary="Record a cramp episode", openapi_extra=_EPISODE_BODY)
+@api.post(
+    "/episodes",
+    status_code=201,
+    summary="Record a cramp episode",
+    openapi_extra=_EPISODE_BODY,
+    responses=_WRITE,
+)
 async def create_episode(request: Request) -> Response:
     """Store one episode. 201 with the stored episode and its ``id``; 422 with a message per bad
     field and nothing stored."""
@@ -181,7 +202,13 @@ def import_csv_text(repo: Repository, person: int, text: str, skip_bad: bool) ->
     return JSONResponse({"imported": len(stored), "skipped": skipped}, status_code=201)
 
 
-@api.post("/episodes/import", status_code=201, summary="Import episodes from CSV", openapi_extra=_CSV_BODY)
+@api.post(
+    "/episodes/import",
+    status_code=201,
+    summary="Import episodes from CSV",
+    openapi_extra=_CSV_BODY,
+    responses=_WRITE,
+)
 async def import_episodes(request: Request, skip_bad: Annotated[bool, Query()] = False) -> Response:
     """A CSV with a header row (as exported). Every row is checked: with any bad row nothing is
     stored and the answer is 422 naming each bad line and field, unless ``skip_bad=true``."""
@@ -196,11 +223,16 @@ async def import_episodes(request: Request, skip_bad: Annotated[bool, Query()] =
     return await run_in_threadpool(import_csv_text, repo_of(request), person, text, skip_bad)
 
 
-@api.get("/episodes", summary="List your episodes, newest first")
+@api.get("/episodes", summary="List your episodes, newest first", responses=_READ)
 def list_episodes(
     request: Request,
-    from_: Annotated[str | None, Query(alias="from", description="ISO date or date-time")] = None,
-    to: Annotated[str | None, Query(description="ISO date or date-time (a date includes that day)")] = None,
+    from_: Annotated[
+        str | None, Query(alias="from", description="ISO date or date-time", json_schema_extra=_WHEN)
+    ] = None,
+    to: Annotated[
+        str | None,
+        Query(description="ISO date or date-time (a date includes that day)", json_schema_extra=_WHEN),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 500,
 ) -> Response:
     """``{"episodes": [...]}`` newest first; without ``from``/``to``, all (up to ``limit``)."""
@@ -213,7 +245,7 @@ def list_episodes(
     return JSONResponse({"episodes": [e.to_json() for e in eps]})
 
 
-@api.get("/episodes/{episode_id}", summary="One of your episodes")
+@api.get("/episodes/{episode_id}", summary="One of your episodes", responses=_ONE)
 def get_episode(request: Request, episode_id: int) -> Response:
     person = api_person(request)
     try:
@@ -222,7 +254,12 @@ def get_episode(request: Request, episode_id: int) -> Response:
         raise HTTPException(404, detail="No such episode") from None
 
 
-@api.patch("/episodes/{episode_id}", summary="Change one of your episodes", openapi_extra=_EPISODE_BODY)
+@api.patch(
+    "/episodes/{episode_id}",
+    summary="Change one of your episodes",
+    openapi_extra=_EPISODE_BODY,
+    responses=_CHANGE,
+)
 async def patch_episode(request: Request, episode_id: int) -> Response:
     """Change the fields given (``null`` clears an optional field); 404 for anyone else's id."""
     person = await run_in_threadpool(api_person, request)
@@ -245,7 +282,7 @@ async def patch_episode(request: Request, episode_id: int) -> Response:
     return JSONResponse(stored.to_json())
 
 
-@api.delete("/episodes/{episode_id}", status_code=204, summary="Delete one of your episodes")
+@api.delete("/episodes/{episode_id}", status_code=204, summary="Delete one of your episodes", responses=_ONE)
 def delete_episode(request: Request, episode_id: int) -> Response:
     person = api_person(request)
     try:
@@ -255,7 +292,7 @@ def delete_episode(request: Request, episode_id: int) -> Response:
     return Response(status_code=204)
 
 
-@api.get("/diary/summary", summary="Diary summary and the diary-driven disposition")
+@api.get("/diary/summary", summary="Diary summary and the diary-driven disposition", responses=_READ)
 def diary_summary(request: Request, days: Annotated[int, Query(ge=1, le=3650)] = 28) -> Response:
     """Counts over the last ``days``, the chart series, factors, and the disposition the engine
     reaches from the diary merged over the person's latest assessment answers."""
@@ -263,7 +300,7 @@ def diary_summary(request: Request, days: Annotated[int, Query(ge=1, le=3650)] =
     return JSONResponse(person_summary(repo_of(request), person, days).to_json())
 
 
-@api.get("/export.json", summary="Download all my data (JSON)")
+@api.get("/export.json", summary="Download all my data (JSON)", responses=_READ)
 def export_json(request: Request) -> Response:
     person = api_person(request)
     repo = repo_of(request)
@@ -279,7 +316,12 @@ def export_json(request: Request) -> Response:
     )
 
 
-@api.get("/export.csv", summary="Download my diary (CSV)")
+@api.get(
+    "/export.csv",
+    summary="Download my diary (CSV)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_READ},
+)
 def export_csv(request: Request) -> Response:
     person = api_person(request)
     text = episodes_to_csv(repo_of(request).list_episodes(person, limit=None, newest_first=False))

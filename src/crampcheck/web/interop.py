@@ -19,6 +19,29 @@ from crampcheck import cds, fhir
 router = APIRouter(tags=["interop"])
 MAX_BODY = 512 * 1024
 
+_FHIR_CONTENT: dict[str, Any] = {fhir.FHIR_JSON: {"schema": {"type": "object"}}}
+_FHIR: dict[str, Any] = {"content": _FHIR_CONTENT}
+_OUTCOME: dict[str, Any] = {"content": _FHIR_CONTENT, "description": "An OperationOutcome"}
+
+
+def _fhir_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    # FHIR answers, errors included, are application/fhir+json (errors are OperationOutcomes).
+    responses: dict[int | str, dict[str, Any]] = {200: _FHIR, **{code: _OUTCOME for code in codes}}
+    if 422 in codes:  # a bad query parameter is refused by FastAPI itself, in plain JSON
+        responses[422] = {**_OUTCOME, "content": {**_FHIR_CONTENT, "application/json": {}}}
+    return responses
+
+
+def _json_body_doc(media_type: str, resource: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object"}
+    if resource:
+        schema = {
+            "type": "object",
+            "required": ["resourceType"],
+            "properties": {"resourceType": {"type": "string", "enum": [resource, "Parameters"]}},
+        }
+    return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
+
 
 def fhir_response(resource: dict[str, Any], status_code: int = 200) -> Response:
     return Response(
@@ -43,12 +66,19 @@ async def _json_body(request: Request) -> object:
     return json.loads(body or b"null")
 
 
-@router.get("/fhir/metadata", summary="FHIR CapabilityStatement")
+@router.get(
+    "/fhir/metadata", summary="FHIR CapabilityStatement", response_class=Response, responses=_fhir_responses()
+)
 def fhir_metadata(request: Request) -> Response:
     return fhir_response(fhir.capability_statement(str(request.base_url).rstrip("/") + "/fhir"))
 
 
-@router.get("/fhir/Questionnaire/leg-cramps", summary="The questionnaire as a FHIR R4B Questionnaire")
+@router.get(
+    "/fhir/Questionnaire/leg-cramps",
+    summary="The questionnaire as a FHIR R4B Questionnaire",
+    response_class=Response,
+    responses=_fhir_responses(),
+)
 def fhir_questionnaire() -> Response:
     return fhir_response(fhir.questionnaire())
 
@@ -65,6 +95,9 @@ def _from_parameters(data: object) -> object:
 @router.post(
     "/fhir/QuestionnaireResponse/$assess",
     summary="Assess a FHIR QuestionnaireResponse; returns a RiskAssessment",
+    response_class=Response,
+    responses=_fhir_responses(400, 413, 422),
+    openapi_extra=_json_body_doc(fhir.FHIR_JSON, "QuestionnaireResponse"),
 )
 async def fhir_assess(request: Request) -> Response:
     try:
@@ -80,7 +113,12 @@ async def fhir_assess(request: Request) -> Response:
     return fhir_response(result)
 
 
-@router.get("/fhir/Patient/{patient_id}/Observation", summary="The diary as a FHIR Bundle of Observations")
+@router.get(
+    "/fhir/Patient/{patient_id}/Observation",
+    summary="The diary as a FHIR Bundle of Observations",
+    response_class=Response,
+    responses={**_fhir_responses(400, 401, 404, 422), 503: {"description": "The database cannot be reached"}},
+)
 async def fhir_observations(
     request: Request,
     patient_id: str,
@@ -118,7 +156,16 @@ def cds_discovery() -> JSONResponse:
     return JSONResponse(cds.discovery())
 
 
-@router.post(f"/cds-services/{cds.SERVICE_ID}", summary="CDS Hooks patient-view service: leg-cramp causes")
+@router.post(
+    f"/cds-services/{cds.SERVICE_ID}",
+    summary="CDS Hooks patient-view service: leg-cramp causes",
+    responses={
+        400: {"description": "The body is not a CDS Hooks request"},
+        413: {"description": "The request body is too large"},
+        412: {"description": "The prefetched data the service needs is missing"},
+    },
+    openapi_extra=_json_body_doc("application/json"),
+)
 async def cds_leg_cramps(request: Request) -> JSONResponse:
     try:
         body = await _json_body(request)

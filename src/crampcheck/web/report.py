@@ -19,16 +19,33 @@ from crampcheck.web.templating import render
 
 router = APIRouter()
 PDF_NAME = "crampcheck-gp-report.pdf"
+# YYYY-MM-DD, or empty for "not given" (as a form sends it).
+_DAY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
 FromParam = Annotated[
-    str | None, Query(alias="from", description="First day, YYYY-MM-DD (default: 12 weeks before `to`)")
+    str | None,
+    Query(
+        alias="from",
+        description="First day, YYYY-MM-DD (default: 12 weeks before `to`)",
+        json_schema_extra=_DAY,
+    ),
 ]
-ToParam = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD (default: today)")]
+ToParam = Annotated[
+    str | None,
+    Query(alias="to", description="Last day, YYYY-MM-DD (default: today)", json_schema_extra=_DAY),
+]
+
+
+def _day(text: str) -> dt.date:
+    # Only YYYY-MM-DD, as the schema says (date.fromisoformat would also take 20260105).
+    if len(text) != 10 or text[4] != "-":
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
 
 
 def _dates(date_from: str | None, date_to: str | None) -> tuple[dt.date | None, dt.date | None]:
     try:
-        start = dt.date.fromisoformat(date_from) if date_from else None
-        end = dt.date.fromisoformat(date_to) if date_to else None
+        start = _day(date_from) if date_from else None
+        end = _day(date_to) if date_to else None
     except ValueError:
         raise ValueError("Enter dates like 2026-01-05") from None
     if start and end:
@@ -59,9 +76,10 @@ async def report_page(request: Request, date_from: FromParam = None, date_to: To
     error = None
     try:
         start, end = _dates(date_from, date_to)
-    except ValueError as exc:
-        error, start, end = str(exc), None, None
-    report = await run_in_threadpool(_report, request, start, end, person)
+        report = await run_in_threadpool(_report, request, start, end, person)
+    except (ValueError, OverflowError) as exc:  # bad dates, or a period reaching past year 1
+        error = str(exc)
+        report = await run_in_threadpool(_report, request, None, None, person)
     query = f"?from={report.period_start.isoformat()}&to={report.period_end.isoformat()}"
     ctx = {**reports.report_context(report), "pdf_url": "/api/v1/report.pdf" + query, "error": error}
     ctx["nav_current"] = "report"
@@ -73,7 +91,12 @@ async def report_page(request: Request, date_from: FromParam = None, date_to: To
     summary="The GP visit report as a PDF",
     tags=["report"],
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, 422: {"description": "Bad dates"}},
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        401: {"description": "Multi-user mode: not signed in and no valid 'Authorization: Bearer' token"},
+        422: {"description": "Bad dates"},
+        503: {"description": "The database cannot be reached right now"},
+    },
 )
 async def report_pdf(request: Request, date_from: FromParam = None, date_to: ToParam = None) -> Response:
     person = await run_in_threadpool(_person, request)
@@ -85,9 +108,9 @@ async def report_pdf(request: Request, date_from: FromParam = None, date_to: ToP
         )
     try:
         start, end = _dates(date_from, date_to)
-    except ValueError as exc:
+        report = await run_in_threadpool(_report, request, start, end, person)
+    except (ValueError, OverflowError) as exc:  # bad dates, or a period backwards, too long or before year 1
         raise HTTPException(422, detail=str(exc)) from None
-    report = await run_in_threadpool(_report, request, start, end, person)
     pdf = await run_in_threadpool(reports.report_pdf, report)
     return Response(
         pdf,
