@@ -35,7 +35,9 @@ class CsvResult:
 def episodes_to_csv(episodes: Iterable[Episode]) -> str:
     """CSV with a header row; ``helped`` is ``;``-separated; empty cells are "not recorded"."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF as RFC 4180 says: with "\n" alone, a note holding a carriage return was written unquoted
+    # and could not be read back.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for ep in episodes:
         data = ep.to_json()
