@@ -1,7 +1,8 @@
 """Reliability of diary writes against a real server process, on SQLite and PostgreSQL.
 
 - An acknowledged write (201) is never lost: the server is killed with SIGKILL in the middle of
-  concurrent writes, restarted, and every acknowledged episode must be there.
+  concurrent writes, restarted, and every acknowledged episode must be there; on SQLite the file
+  passes ``PRAGMA integrity_check`` straight after the kill and after the restart.
 - 16 concurrent writers for 10 seconds: every write succeeds (no "database is locked").
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -81,6 +83,7 @@ def test_acknowledged_writes_survive_sigkill(database_url: str, tmp_path: Path) 
         stop.set()
         stop_server(proc)
     assert len(acked) >= 150, "the writers hardly wrote anything before the kill"
+    assert_sqlite_intact(database_url)
     restart = tmp_path / "restart"
     restart.mkdir()
     again, proc2 = start_server(restart, ("--database-url", database_url))
@@ -91,6 +94,18 @@ def test_acknowledged_writes_survive_sigkill(database_url: str, tmp_path: Path) 
     by_id = {e["id"]: e["note"] for e in stored}
     lost = [(i, note) for i, note in acked if by_id.get(i) != note]
     assert lost == [], f"{len(lost)} acknowledged episodes lost after SIGKILL, e.g. {lost[:5]}"
+    assert_sqlite_intact(database_url)
+
+
+def assert_sqlite_intact(database_url: str) -> None:
+    """``PRAGMA integrity_check`` is ok (on SQLite; PostgreSQL checks itself on recovery)."""
+    if not database_url.startswith("sqlite:///"):
+        return
+    conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
 
 
 def test_sixteen_concurrent_writers_for_ten_seconds(database_url: str, tmp_path: Path) -> None:
