@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from crampcheck import __version__
-from crampcheck.cli import assess, diary, guidance, intake, interop, report, serve
+from crampcheck.cli import assess, backup, diary, guidance, intake, interop, report, serve
 
 app = typer.Typer(
     name="crampcheck",
@@ -38,7 +38,7 @@ def _root(
     """crampcheck: leg-cramp guidance you can use at 3 a.m. It gives no diagnosis."""
 
 
-for module in (assess, guidance, serve, diary, report, intake, interop):
+for module in (assess, guidance, serve, diary, report, intake, interop, backup):
     module.register(app)
 
 

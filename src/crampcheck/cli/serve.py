@@ -21,6 +21,8 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
     ) -> None:
         """Start the web app and API (open http://127.0.0.1:8000 in a browser)."""
+        import os
+
         import uvicorn
 
         from crampcheck.config import Settings
@@ -29,5 +31,15 @@ def register(app: typer.Typer) -> None:
         settings = Settings.from_env(database_url=database_url, multi_user=multi_user, host=host, port=port)
         web_app = create_app(settings)
         typer.echo(f"crampcheck: http://{settings.host}:{settings.port}/  (Ctrl+C to stop)")
+        # Behind a reverse proxy, the client's address (which sign-in limits count) comes from the
+        # proxy's X-Forwarded-For, trusted only from the addresses listed (docs/deploy.md).
+        proxies = os.environ.get("CRAMPCHECK_FORWARDED_ALLOW_IPS", "")
         # Access logs hold paths only; answers never travel in URLs, so nothing personal is logged.
-        uvicorn.run(web_app, host=settings.host, port=settings.port, log_level=log_level, proxy_headers=False)
+        uvicorn.run(
+            web_app,
+            host=settings.host,
+            port=settings.port,
+            log_level=log_level,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+        )
