@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from crampcheck import accounts
 from crampcheck.config import Settings
+from crampcheck.diary import validate_episode
 from crampcheck.web.app import create_app
 
 BEYOND_THE_SCHEMA = {
@@ -59,10 +60,15 @@ def fuzz_target(folder: Path, multi_user: bool) -> FuzzTarget:
     )
     app = create_app(settings)
     headers: dict[str, str] = {}
+    repo = app.state.repo
     if multi_user:
-        repo = app.state.repo
         person = accounts.register(repo, "fuzz@example.org", "correct horse battery")
         headers["Authorization"] = f"Bearer {accounts.new_api_token(repo, person, 'fuzz')}"
+    else:
+        person = repo.local_person_id()
+    # A few episodes with small ids, so generated ids also reach existing ones (not only 404s).
+    episode = {"started_at": "2026-01-05T03:00:00+00:00", "duration_minutes": 2, "location": "calf"}
+    repo.add_episodes(person, [validate_episode(episode)] * 5)
     return FuzzTarget(app, headers)
 
 

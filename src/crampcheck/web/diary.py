@@ -134,12 +134,27 @@ _WHEN = {
     ]
 }
 
+
+def _episode_schema() -> dict[str, Any]:
+    schema = EpisodeIn.model_json_schema()
+    for name in ("note", "helped"):  # null is taken as "not recorded" for these too
+        prop = schema["properties"][name]
+        schema["properties"][name] = {
+            "anyOf": [{k: v for k, v in prop.items() if k != "title"}, {"type": "null"}]
+        }
+        schema["properties"][name]["title"] = prop.get("title", name)
+    return schema
+
+
 _EPISODE_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": EpisodeIn.model_json_schema()}},
+        "content": {"application/json": {"schema": _episode_schema()}},
     }
 }
+# A change names only the fields it changes.
+_PATCH_SCHEMA = {k: v for k, v in _episode_schema().items() if k != "required"}
+_PATCH_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": _PATCH_SCHEMA}}}}
 
 
 @api.post(
@@ -257,7 +272,7 @@ def get_episode(request: Request, episode_id: int) -> Response:
 @api.patch(
     "/episodes/{episode_id}",
     summary="Change one of your episodes",
-    openapi_extra=_EPISODE_BODY,
+    openapi_extra=_PATCH_BODY,
     responses=_CHANGE,
 )
 async def patch_episode(request: Request, episode_id: int) -> Response:
