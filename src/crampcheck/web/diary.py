@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 from starlette.concurrency import run_in_threadpool
 
 from crampcheck import accounts
@@ -26,6 +29,7 @@ from crampcheck.storage import NotFound, Repository, open_repository
 from crampcheck.storage.repository import MAX_LIST
 from crampcheck.web.api import error_responses
 
+log = logging.getLogger(__name__)
 SESSION_COOKIE = "crampcheck_session"
 MAX_BODY = 64 * 1024
 
@@ -74,14 +78,17 @@ def api_person(request: Request) -> int:
 
 async def on_assessment(request: Request, answers: dict[str, Any]) -> None:
     """Keep the answers of a finished assessment as the person's profile (for reassessment)."""
-    person = await run_in_threadpool(person_for, request)
-    if person is None:
-        return
     try:
         clean = validate_answers(answers)
     except AnswersError:
         return
-    await run_in_threadpool(repo_of(request).set_profile, person, clean)
+    try:
+        person = await run_in_threadpool(person_for, request)
+        if person is not None:
+            await run_in_threadpool(repo_of(request).set_profile, person, clean)
+    except (OperationalError, InterfaceError, DatabaseTimeout) as exc:
+        # The result matters more than keeping it: with the database down, still show the result.
+        log.warning("result shown but not kept (database unavailable): %s", type(exc).__name__)
 
 
 def problems_response(problems: dict[str, str]) -> JSONResponse:
