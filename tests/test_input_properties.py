@@ -133,3 +133,15 @@ def test_intake_survives_odd_text() -> None:
     odd: list[Any] = ["", " ", "\x00", "\u202e", "🦵" * 500, "9" * 400, "cramp " * 300, "\n\n\t"]
     for text in odd:
         _contract_checks(text, parse(text))
+
+
+def test_start_times_far_in_the_past_or_future_are_refused_not_crashed() -> None:
+    """Found by fuzzing: year 1 at +14:00 has no UTC time, and was a 500 when stored."""
+    import pytest
+
+    from crampcheck.diary import EpisodeError, validate_episode
+
+    for start in ("0001-01-01T00:00:00+14:00", "1899-12-31T23:59:00Z", "9999-12-31T23:00:00-05:00"):
+        with pytest.raises(EpisodeError) as caught:
+            validate_episode({"started_at": start, "duration_minutes": 3, "location": "calf"})
+        assert set(caught.value.problems) == {"started_at"}

@@ -34,6 +34,7 @@ HELPED: tuple[str, ...] = ("stretching", "walking", "massage", "heat", "nothing"
 NOTE_MAX = 2000
 MAX_DURATION_MINUTES = 24 * 60
 FUTURE_LEEWAY = dt.timedelta(days=1)
+EARLIEST_YEAR = 1900
 """Clocks and time zones differ; more than a day ahead is a typing mistake, not a cramp."""
 
 FIELDS: tuple[str, ...] = (
@@ -87,7 +88,11 @@ class EpisodeIn(BaseModel):
     @field_validator("started_at")
     @classmethod
     def _not_in_future(cls, value: dt.datetime) -> dt.datetime:
-        if value > dt.datetime.now(dt.UTC) + FUTURE_LEEWAY:
+        # Dates near year 1 or 9999 have no UTC time or break date arithmetic later (found by
+        # fuzzing); no diary goes back that far.
+        if value.year < EARLIEST_YEAR:
+            raise ValueError(f"is before {EARLIEST_YEAR}")
+        if value.year >= dt.MAXYEAR or value > dt.datetime.now(dt.UTC) + FUTURE_LEEWAY:
             raise ValueError("is more than a day in the future")
         return value
 
@@ -119,6 +124,8 @@ def _problems(exc: ValidationError) -> dict[str, str]:
             problems.setdefault(key, "is required")
         elif key == "started_at" and "future" in err["msg"]:
             problems.setdefault(key, "is more than a day in the future")
+        elif key == "started_at" and str(EARLIEST_YEAR) in err["msg"]:
+            problems.setdefault(key, f"is before {EARLIEST_YEAR}")
         else:
             problems.setdefault(key, MESSAGES.get(key, err["msg"]))
     return problems
