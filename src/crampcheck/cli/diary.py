@@ -44,8 +44,11 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _open(database_url: str | None, email: str | None) -> Iterator[tuple[Repository, int]]:
-    """The repository and the person to act for; connections are closed afterwards."""
+def open_diary(database_url: str | None, email: str | None) -> Iterator[tuple[Repository, int]]:
+    """The repository and the person to act for (you, or the account ``email``); closed afterwards.
+
+    Shared by every command that reads a diary (``diary``, ``export``, ``report``, ``fhir``).
+    """
     from crampcheck.config import default_database_url
     from crampcheck.storage import open_repository
 
@@ -123,7 +126,7 @@ def log(
         for key, message in exc.problems.items():
             typer.echo(f"Error: {key} {message}", err=True)
         raise typer.Exit(2) from None
-    with _open(database_url, email) as (repo, person):
+    with open_diary(database_url, email) as (repo, person):
         stored = repo.add_episode(person, ep)
     typer.echo(f"Logged cramp {stored.id}: {stored.started_at:%d %b %Y %H:%M}, {duration:g} min, {location}.")
 
@@ -143,7 +146,7 @@ def diary(
 
     from crampcheck.diary_summary import summarize
 
-    with _open(database_url, email) as (repo, person):
+    with open_diary(database_url, email) as (repo, person):
         now = dt.datetime.now(dt.UTC)
         console = Console()
         table = Table(title="Your recent cramps (newest first)")
@@ -191,7 +194,7 @@ def export(
 
     from crampcheck.diary_io import all_my_data, episodes_to_csv
 
-    with _open(database_url, email) as (repo, person):
+    with open_diary(database_url, email) as (repo, person):
         eps = repo.list_episodes(person, limit=None, newest_first=False)
         if fmt is ExportFormat.csv:
             text = episodes_to_csv(eps)
@@ -228,7 +231,7 @@ def import_csv(
     if result.bad and not skip_bad:
         typer.echo(f"Nothing imported: {len(result.bad)} bad row(s). Fix them, or use --skip-bad.", err=True)
         raise typer.Exit(1)
-    with _open(database_url, email) as (repo, person):
+    with open_diary(database_url, email) as (repo, person):
         repo.add_episodes(person, [ep for _, ep in result.good])
         skipped = f", skipped {len(result.bad)} bad row(s)" if result.bad else ""
         typer.echo(f"Imported {len(result.good)} cramp(s){skipped}.")

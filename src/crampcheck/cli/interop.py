@@ -56,20 +56,11 @@ def observations(
     ] = None,
 ) -> None:
     """Print your cramp diary as a FHIR R4B Bundle of Observations (SNOMED CT 449918009)."""
-    from crampcheck.config import default_database_url
+    from crampcheck.cli.diary import open_diary
     from crampcheck.fhir import observation_bundle
-    from crampcheck.storage import open_repository
 
-    repo = open_repository(database_url or default_database_url())
-    if email is None:
-        person = repo.local_person_id()
-    else:
-        found = repo.account_by_email(email.strip().lower())
-        if found is None:
-            typer.echo(f"Error: no account with the e-mail address {email}", err=True)
-            raise typer.Exit(2)
-        person = found[0]
-    episodes = repo.list_episodes(person, limit=None, newest_first=False)
+    with open_diary(database_url, email) as (repo, person):
+        episodes = repo.list_episodes(person, limit=None, newest_first=False)
     _write(observation_bundle((e.to_json() for e in episodes), "Patient/me"), out)
 
 

@@ -45,9 +45,8 @@ def report(
     """Write the GP visit report (A4, at most two pages) from your diary and your last check."""
     import sys
 
-    from crampcheck.config import default_database_url
+    from crampcheck.cli.diary import open_diary
     from crampcheck.report import period, report_for, report_pdf
-    from crampcheck.storage import open_repository
 
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     try:
@@ -56,16 +55,9 @@ def report(
     except ValueError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(2) from None
-    repo = open_repository(database_url or default_database_url())
-    if email is None:
-        person = repo.local_person_id()
-    else:
-        found = repo.account_by_email(email.strip().lower())
-        if found is None:
-            typer.echo(f"Error: no account with the e-mail address {email}", err=True)
-            raise typer.Exit(2)
-        person = found[0]
-    data = report_pdf(report_for(repo, person, date_from=start, date_to=end))
+    with open_diary(database_url, email) as (repo, person):
+        report = report_for(repo, person, date_from=start, date_to=end)
+    data = report_pdf(report)
     if str(pdf) == "-":
         sys.stdout.buffer.write(data)
         return
