@@ -108,23 +108,17 @@ class PostgresServer:
                     raise
                 time.sleep(0.05)
 
-    def pause(self) -> None:
-        """Stop the server as an operator would (``pg_ctl stop -m fast``), keeping its data."""
+    def _pg_ctl_stop(self, mode: str, *, check: bool) -> None:
         subprocess.run(
-            [
-                *self.prefix,
-                str(self.bin / "pg_ctl"),
-                "stop",
-                "-D",
-                str(self.dir / "data"),
-                "-m",
-                "fast",
-                "-w",
-            ],
+            [*self.prefix, str(self.bin / "pg_ctl"), "stop", "-D", str(self.dir / "data"), "-m", mode, "-w"],
             capture_output=True,
             timeout=60,
-            check=True,
+            check=check,
         )
+
+    def pause(self) -> None:
+        """Stop the server as an operator would (``pg_ctl stop -m fast``), keeping its data."""
+        self._pg_ctl_stop("fast", check=True)
         if self.proc is not None:
             self.proc.wait(timeout=30)
 
@@ -146,21 +140,7 @@ class PostgresServer:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             # "immediate": a throw-away server needs no shutdown checkpoint, and clients may linger.
-            subprocess.run(
-                [
-                    *self.prefix,
-                    str(self.bin / "pg_ctl"),
-                    "stop",
-                    "-D",
-                    str(self.dir / "data"),
-                    "-m",
-                    "immediate",
-                    "-w",
-                ],
-                capture_output=True,
-                timeout=30,
-                check=False,
-            )
+            self._pg_ctl_stop("immediate", check=False)
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
