@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
+from crampcheck.cli.diary import DbOption, EmailOption
+
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")]
 
 
@@ -48,12 +50,8 @@ def questionnaire(out: OutOption = None) -> None:
 
 def observations(
     out: OutOption = None,
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="Database URL [default: SQLite in your data folder].")
-    ] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", help="Act for this account (multi-user databases); default: you.")
-    ] = None,
+    database_url: DbOption = None,
+    email: EmailOption = None,
 ) -> None:
     """Print your cramp diary as a FHIR R4B Bundle of Observations (SNOMED CT 449918009)."""
     from crampcheck.cli.diary import open_diary

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from crampcheck.cli.diary import DbOption, EmailOption
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
@@ -35,12 +37,8 @@ def report(
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD [12 weeks before --to].")
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD [today].")] = None,
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="Database URL [default: SQLite in your data folder].")
-    ] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", help="Act for this account (multi-user databases); default: you.")
-    ] = None,
+    database_url: DbOption = None,
+    email: EmailOption = None,
 ) -> None:
     """Write the GP visit report (A4, at most two pages) from your diary and your last check."""
     import sys
